@@ -1,0 +1,385 @@
+//! Claims: turns tagged text into structured, sourced statements.
+//!
+//! The rules are data (`patterns/rules.toml`); this module is their interpreter. For every
+//! sentence (or list item, read with its lead-in), every event cue fires the rules that name
+//! it; each rule fills its roles from the entities of the sentence ([`roles`]), and the engine
+//! adds what every claim carries: places, a time resolved against the publication date
+//! ([`time`]), a modality from negations, hedges and exemptions, an attribution
+//! ([`attribution`]) and the evidence span. Pure: the same document and tags always give the
+//! same claims.
+
+mod attribution;
+mod roles;
+pub mod segment;
+pub mod time;
+
+use chrono::NaiveDate;
+
+use crate::model::{
+    Arg, Attribution, Claim, Document, EntityId, Evidence, Mention, Modality, Predicate, Precision, Span, TimeRef,
+    TimeSource,
+};
+use crate::patterns::{CueRole, LiteralMode, PatternSet, Role, Rule};
+use crate::tag::{CueHit, Tags};
+use segment::{Segment, SegmentKind, Token};
+use time::TimeExpr;
+
+/// Words looked back from a trigger for a negation or a hedge.
+const MODALITY_WINDOW: usize = 6;
+
+/// One unit claims are read from, with everything found in it.
+#[derive(Debug)]
+pub struct Sentence<'a> {
+    pub span: Span,
+    pub kind: SegmentKind,
+    pub tokens: Vec<Token>,
+    pub mentions: Vec<&'a Mention>,
+    pub cues: Vec<&'a CueHit>,
+    /// Relative clauses and parentheses: what is inside does not fill roles outside.
+    pub parentheticals: Vec<Span>,
+    pub times: Vec<TimeExpr>,
+    pub lead_in: Option<usize>,
+}
+
+fn within<'a, T>(items: &'a [T], span: Span, at: impl Fn(&T) -> Span + Copy) -> impl Iterator<Item = &'a T> {
+    let first = items.partition_point(|x| at(x).start < span.start);
+    items[first..].iter().take_while(move |x| at(x).start < span.end).filter(move |x| span.contains(at(x)))
+}
+
+fn parentheticals(tokens: &[Token], patterns: &PatternSet) -> Vec<Span> {
+    let lex = &patterns.lexicon;
+    let mut out = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        let relative = t.is_punct(&[',']) && tokens.get(i + 1).is_some_and(|n| lex.relative_pronouns.contains(&n.folded));
+        let close: &[char] = if relative { &[',', ';', '.', '—'] } else if t.is_punct(&['(']) { &[')'] } else { continue };
+        let end = tokens[i + 1..].iter().find(|x| x.is_punct(close)).map_or(tokens.last().map_or(t.span.end, |l| l.span.end), |x| x.span.start);
+        out.push(Span::new(t.span.start, end));
+    }
+    out
+}
+
+/// Reads the claims of one tagged document.
+pub fn extract(doc: &Document, tags: &Tags, patterns: &PatternSet) -> Vec<Claim> {
+    let lex = &patterns.lexicon;
+    let text = doc.text.as_str();
+    let segs: Vec<Segment> = segment::segments(text, doc.dateline.as_ref().map(|d| d.span), lex);
+    let sentences: Vec<Sentence> = segs
+        .iter()
+        .map(|seg| {
+            let tokens = segment::tokenize(text, seg.span);
+            Sentence {
+                span: seg.span,
+                kind: seg.kind,
+                mentions: within(&tags.mentions, seg.span, |m| m.span).collect(),
+                cues: within(&tags.cues, seg.span, |c| c.span).collect(),
+                parentheticals: parentheticals(&tokens, patterns),
+                times: time::find(&tokens, lex),
+                tokens,
+                lead_in: seg.lead_in,
+            }
+        })
+        .collect();
+    let dateline_country = sentences
+        .iter()
+        .filter(|s| s.kind == SegmentKind::Dateline)
+        .flat_map(|s| s.mentions.iter())
+        .find_map(|m| patterns.country_of(&m.entity));
+    let engine = Engine { patterns, text, published: doc.published, sentences: &sentences, dateline_country };
+    let mut claims = Vec::new();
+    for (i, s) in sentences.iter().enumerate() {
+        if s.kind != SegmentKind::Dateline {
+            engine.sentence(i, &mut claims);
+        }
+    }
+    dedupe(&mut claims);
+    engine.propagate_times(&mut claims);
+    claims
+}
+
+struct Engine<'a> {
+    patterns: &'a PatternSet,
+    text: &'a str,
+    published: Option<NaiveDate>,
+    sentences: &'a [Sentence<'a>],
+    dateline_country: Option<EntityId>,
+}
+
+/// A claim's roles before the engine adds what every claim carries.
+struct Filled<'s> {
+    subject: Option<Arg>,
+    object: Option<Arg>,
+    object_span: Option<Span>,
+    agent: Option<EntityId>,
+    used: Vec<&'s Mention>,
+    speaker: Option<Attribution>,
+}
+
+impl<'a> Engine<'a> {
+    fn sentence(&self, index: usize, claims: &mut Vec<Claim>) {
+        let s = &self.sentences[index];
+        let triggers: Vec<Span> = s.cues.iter().map(|c| c.span).collect();
+        let first = claims.len();
+        for hit in &s.cues {
+            if self.patterns.cue(hit.cue).role != CueRole::Event {
+                continue;
+            }
+            for rule in self.patterns.rules.iter().filter(|r| r.triggers.contains(&hit.cue)) {
+                for filled in self.fill(s, rule, hit, &triggers) {
+                    claims.push(self.claim(index, rule, hit.span, filled));
+                }
+            }
+        }
+        // Claims reported by a speaker in the same sentence are that speaker's.
+        let speaker = claims[first..]
+            .iter()
+            .find(|c| matches!(c.predicate, Predicate::Says | Predicate::Warns))
+            .map(|c| c.attribution.clone());
+        if let Some(speaker) = speaker {
+            for c in &mut claims[first..] {
+                if c.attribution == Attribution::Outlet {
+                    c.attribution = speaker.clone();
+                }
+            }
+        }
+    }
+
+    fn fill<'s>(&self, s: &'s Sentence<'s>, rule: &Rule, hit: &CueHit, triggers: &[Span]) -> Vec<Filled<'s>> {
+        let lex = &self.patterns.lexicon;
+        let trigger = hit.span;
+        let required = if rule.requires.is_empty() {
+            None
+        } else {
+            match s.cues.iter().find(|c| rule.requires.contains(&c.cue) && c.span.start >= trigger.end) {
+                Some(c) => Some(c.span),
+                None => return Vec::new(),
+            }
+        };
+        let mut taken: Vec<&Mention> = Vec::new();
+        let mut subjects: Vec<Option<Arg>> = vec![None];
+        let mut f = Filled { subject: None, object: None, object_span: None, agent: None, used: Vec::new(), speaker: None };
+        for &role in &rule.fill {
+            let Some(spec) = rule.role(role) else { continue };
+            if role == Role::Subject && spec.person
+                && let Some(p) = attribution::person(s, trigger, self.text, lex)
+            {
+                subjects = vec![Some(Arg::Literal(p.name))];
+                f.speaker = Some(p.attribution);
+                continue;
+            }
+            if spec.value {
+                let value = self.patterns.cue(hit.cue).value.clone();
+                if role == Role::Object {
+                    f.object = value.map(Arg::Literal);
+                }
+                continue;
+            }
+            let found = roles::entities(s, role, spec, trigger, &taken, lex);
+            taken.extend(found.iter().copied());
+            let literal = || match spec.literal {
+                LiteralMode::None => None,
+                LiteralMode::After => roles::after(s, trigger.end, self.text, lex, triggers, &taken),
+                LiteralMode::Modifier => roles::modifier(s, trigger, self.text, lex),
+                LiteralMode::Between => required.and_then(|until| roles::between(s, trigger, until, self.text, lex)),
+                LiteralMode::Speech => roles::speech(s, trigger, self.text, lex),
+            };
+            match role {
+                Role::Subject => {
+                    if !found.is_empty() {
+                        subjects = found.iter().map(|m| Some(Arg::Entity(m.entity.clone()))).collect();
+                    }
+                    if spec.person && let Some(m) = found.first() {
+                        f.speaker = Some(Attribution::Speaker { name: None, role: None, entity: Some(m.entity.clone()) });
+                    }
+                }
+                Role::Object => match found.first() {
+                    Some(m) => {
+                        f.object = Some(Arg::Entity(m.entity.clone()));
+                        f.object_span = Some(m.span);
+                    }
+                    None => {
+                        if let Some((words, span)) = literal() {
+                            f.object = Some(Arg::Literal(words));
+                            f.object_span = Some(span);
+                        }
+                    }
+                },
+                Role::Agent => f.agent = found.first().map(|m| m.entity.clone()),
+            }
+        }
+        let needs = |role: Role| rule.role(role).is_some_and(|r| r.required);
+        if (needs(Role::Object) && f.object.is_none()) || (needs(Role::Agent) && f.agent.is_none()) {
+            return Vec::new();
+        }
+        f.used = taken;
+        subjects
+            .into_iter()
+            .filter(|subj| subj.is_some() || !needs(Role::Subject))
+            .map(|subject| Filled {
+                subject,
+                object: f.object.clone(),
+                object_span: f.object_span,
+                agent: f.agent.clone(),
+                used: f.used.clone(),
+                speaker: f.speaker.clone(),
+            })
+            .collect()
+    }
+
+    fn claim(&self, index: usize, rule: &Rule, trigger: Span, f: Filled) -> Claim {
+        let s = &self.sentences[index];
+        let (places, place_inferred) = self.places(index, trigger, &f);
+        let attribution = f
+            .speaker
+            .clone()
+            .or_else(|| attribution::cited_source(s, self.patterns, self.text))
+            .or_else(|| {
+                let lead = &self.sentences[s.lead_in?];
+                attribution::cited_source(lead, self.patterns, self.text)
+            })
+            .unwrap_or(Attribution::Outlet);
+        Claim {
+            modality: self.modality(s, trigger, f.object_span),
+            subject: f.subject,
+            predicate: rule.predicate,
+            object: f.object,
+            agent: f.agent,
+            places,
+            place_inferred,
+            time: self.stated_time(s, trigger),
+            attribution,
+            evidence: Evidence { sentence: s.span, trigger },
+            rule: rule.id.clone(),
+            pattern_version: self.patterns.version.clone(),
+        }
+    }
+
+    fn places(&self, index: usize, trigger: Span, f: &Filled) -> (Vec<EntityId>, bool) {
+        let s = &self.sentences[index];
+        let mut places: Vec<EntityId> = Vec::new();
+        if let Some(Arg::Entity(id)) = &f.object
+            && self.patterns.entity(id).is_some_and(|e| e.kind.is_place())
+        {
+            places.push(id.clone());
+        }
+        let from = |s: &Sentence, places: &mut Vec<EntityId>| {
+            for m in &s.mentions {
+                let used = f.used.iter().any(|u| u.entity == m.entity) && f.object.as_ref().and_then(Arg::entity) != Some(&m.entity);
+                if m.kind.is_place() && !used && !s.hidden(m.span, trigger) && !places.contains(&m.entity) {
+                    places.push(m.entity.clone());
+                }
+            }
+        };
+        from(s, &mut places);
+        if places.is_empty()
+            && let Some(lead) = s.lead_in
+        {
+            from(&self.sentences[lead], &mut places);
+        }
+        if places.is_empty()
+            && let Some(country) = &self.dateline_country
+        {
+            return (vec![country.clone()], true);
+        }
+        (places, false)
+    }
+
+    fn modality(&self, s: &Sentence, trigger: Span, object: Option<Span>) -> Modality {
+        let lex = &self.patterns.lexicon;
+        let at = s.token_at(trigger.start);
+        let window: Vec<&Token> = s.tokens[..at]
+            .iter()
+            .rev()
+            .take_while(|t| !t.is_punct(&[';', '.', '(', ')']))
+            .filter(|t| t.is_word())
+            .take(MODALITY_WINDOW)
+            .collect();
+        let exempted = s.cues.iter().any(|c| {
+            self.patterns.cue(c.cue).role == CueRole::Exemption
+                && c.span.end <= trigger.start
+                && s.words_between(c.span.end, trigger.start) <= 3
+        });
+        if exempted || window.iter().take(4).any(|t| lex.negations.contains(&t.folded)) {
+            return Modality::Negated;
+        }
+        let in_object = object.is_some_and(|o| {
+            s.tokens.iter().any(|t| o.contains(t.span) && lex.hedges.contains(&t.folded) && !t.capitalized)
+        });
+        if in_object || window.iter().any(|t| lex.hedges.contains(&t.folded) && !t.capitalized) {
+            Modality::Possible
+        } else {
+            Modality::Asserted
+        }
+    }
+
+    fn time_ref(&self, expr: &TimeExpr, source: TimeSource) -> TimeRef {
+        let (value, precision) = time::resolve(expr, self.published);
+        TimeRef {
+            text: Some(self.text[expr.span.start..expr.span.end].to_string()),
+            span: Some(expr.span),
+            value,
+            precision,
+            source,
+        }
+    }
+
+    /// The time expression of the sentence nearest to the trigger, outside other clauses.
+    fn stated_time(&self, s: &Sentence, trigger: Span) -> Option<TimeRef> {
+        let at = s.token_at(trigger.start);
+        s.times
+            .iter()
+            .filter(|t| !s.hidden(t.span, trigger))
+            .min_by_key(|t| t.token.abs_diff(at))
+            .map(|t| self.time_ref(t, TimeSource::Stated))
+    }
+
+    /// A claim with no stated time takes one from the next sentence when that sentence is
+    /// about the same subject (a lede, then "In a statement issued Tuesday, the embassy…"),
+    /// else the publication date: news reports a state of affairs as of its publication.
+    fn propagate_times(&self, claims: &mut [Claim]) {
+        for c in claims.iter_mut().filter(|c| c.time.is_none()) {
+            let next = self.sentences.iter().find(|s| s.span.start >= c.evidence.sentence.end && s.kind != SegmentKind::Heading);
+            let subject = c.subject.as_ref().and_then(Arg::entity);
+            let same_subject = |s: &Sentence| subject.is_some_and(|id| s.mentions.iter().any(|m| &m.entity == id));
+            c.time = next
+                .filter(|s| same_subject(s))
+                .and_then(|s| s.times.first().map(|t| self.time_ref(t, TimeSource::Context)))
+                .or_else(|| {
+                    self.published.map(|p| TimeRef {
+                        text: None,
+                        span: None,
+                        value: Some(p.to_string()),
+                        precision: Precision::Day,
+                        source: TimeSource::Publication,
+                    })
+                });
+        }
+    }
+}
+
+/// Two triggers of one sentence often say the same thing ("Contested Routes: … contested").
+/// Reported speech keeps one claim per speaker and sentence: the one with the shortest object.
+fn dedupe(claims: &mut Vec<Claim>) {
+    let speech = |p: Predicate| matches!(p, Predicate::Says | Predicate::Warns | Predicate::CallsFor);
+    let object_len = |c: &Claim| match &c.object {
+        Some(Arg::Literal(l)) => l.len(),
+        _ => 0,
+    };
+    let mut keep: Vec<Claim> = Vec::with_capacity(claims.len());
+    for c in claims.drain(..) {
+        let same = keep.iter().position(|k| {
+            k.predicate == c.predicate
+                && k.subject == c.subject
+                && k.evidence.sentence == c.evidence.sentence
+                && (speech(c.predicate) || (k.object == c.object && k.agent == c.agent))
+        });
+        match same {
+            Some(i) if speech(c.predicate) && object_len(&c) < object_len(&keep[i]) => keep[i] = c,
+            Some(_) => {}
+            None => keep.push(c),
+        }
+    }
+    *claims = keep;
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,240 @@
+//! Filling a rule's roles from one sentence: which entity is the subject, which words are the
+//! object. The heuristics are general and word-order based; the words they rely on
+//! (determiners, agent markers, clause breaks) come from the lexicon.
+
+use super::Sentence;
+use super::segment::{CLAUSE_PUNCT, Token};
+use crate::model::{Mention, Span};
+use crate::patterns::{Lexicon, Role, RoleSpec, Side};
+
+/// How many words may separate a trigger from an object entity ("attacked *the town of* Kati").
+const OBJECT_GAP: usize = 4;
+/// How many words may separate a trigger from a subject named after it ("said OCHA …").
+const SUBJECT_AFTER_GAP: usize = 6;
+/// Longest literal kept, in words.
+const LITERAL_WORDS: usize = 24;
+
+impl Sentence<'_> {
+    /// Index of the first token starting at or after `offset`.
+    pub fn token_at(&self, offset: usize) -> usize {
+        self.tokens.partition_point(|t| t.span.start < offset)
+    }
+
+    pub(super) fn words_between(&self, from: usize, to: usize) -> usize {
+        let (a, b) = (self.token_at(from), self.token_at(to));
+        self.tokens[a..b.max(a)].iter().filter(|t| t.is_word()).count()
+    }
+
+    /// Whether a clause mark (comma, parenthesis, dash…) lies between two offsets.
+    fn punct_between(&self, from: usize, to: usize) -> bool {
+        let (a, b) = (self.token_at(from), self.token_at(to));
+        self.tokens[a..b.max(a)].iter().any(|t| t.is_punct(CLAUSE_PUNCT))
+    }
+
+    /// A relative clause or parenthesis that `at` is not in, and that therefore hides its
+    /// entities: in "France, which withdrew from Mali, has advised…", Mali is not who advised.
+    pub(super) fn hidden(&self, mention: Span, trigger: Span) -> bool {
+        self.parentheticals.iter().any(|p| p.contains(mention) && !p.contains(trigger))
+    }
+}
+
+/// Picks the entity for one role, or all of them for an `all` role.
+pub(super) fn entities<'s>(
+    s: &Sentence<'s>,
+    role: Role,
+    spec: &RoleSpec,
+    trigger: Span,
+    taken: &[&Mention],
+    lex: &Lexicon,
+) -> Vec<&'s Mention> {
+    let eligible = |m: &&&Mention| {
+        spec.kinds.contains(&m.kind)
+            && (m.span.end <= trigger.start || m.span.start >= trigger.end)
+            && !taken.iter().any(|t| t.entity == m.entity)
+            && (!m.modifier || s.words_between(m.span.end, trigger.start) == 0)
+            && (spec.all || !s.hidden(m.span, trigger))
+    };
+    let candidates: Vec<&'s Mention> = s.mentions.iter().filter(eligible).copied().collect();
+    if spec.all {
+        let mut seen: Vec<&Mention> = Vec::new();
+        for m in candidates {
+            if !seen.iter().any(|x| x.entity == m.entity) {
+                seen.push(m);
+            }
+        }
+        return seen;
+    }
+    // "…the U.S. advisory, but officials have acknowledged": a clause break word between a
+    // candidate and the trigger means the candidate belongs to another clause.
+    let ti = s.token_at(trigger.start);
+    let clause_start = s.tokens[..ti]
+        .iter()
+        .rposition(|t| {
+            // In "France, which withdrew…", the subject is the antecedent before "which".
+            lex.clause_breaks.contains(&t.folded) && !lex.relative_pronouns.contains(&t.folded) && !s.hidden(t.span, trigger)
+        })
+        .map_or(0, |i| s.tokens[i].span.end);
+    let before = || candidates.iter().rev().find(|m| m.span.end <= trigger.start && m.span.start >= clause_start).copied();
+    let after = |gap: usize| {
+        candidates
+            .iter()
+            .find(|m| m.span.start >= trigger.end)
+            .filter(|m| s.words_between(trigger.end, m.span.start) <= gap)
+            .copied()
+    };
+    let before_near = || before().filter(|m| s.words_between(m.span.end, trigger.start) <= OBJECT_GAP);
+    let picked = match (role, spec.side) {
+        (Role::Subject, side) => passive_agent(s, trigger, &candidates, lex).or_else(|| match side {
+            Side::Before => before(),
+            Side::After => after(SUBJECT_AFTER_GAP),
+            Side::Either => before().or_else(|| after(SUBJECT_AFTER_GAP)),
+        }),
+        (_, Side::After) => after(OBJECT_GAP),
+        (_, Side::Before) => before_near(),
+        (_, Side::Either) => after(OBJECT_GAP).or_else(before_near),
+    };
+    picked.into_iter().collect()
+}
+
+/// "a blockade launched in September by fighters from JNIM": an agent marker shortly after
+/// the trigger, then a candidate shortly after the marker.
+fn passive_agent<'s>(s: &Sentence<'s>, trigger: Span, candidates: &[&'s Mention], lex: &Lexicon) -> Option<&'s Mention> {
+    let start = s.token_at(trigger.end);
+    let marker = s.tokens[start..]
+        .iter()
+        .take_while(|t| !t.is_punct(CLAUSE_PUNCT))
+        .filter(|t| t.is_word())
+        .take(5)
+        .find(|t| lex.agent_markers.contains(&t.folded))?;
+    candidates
+        .iter()
+        .find(|m| m.span.start >= marker.span.end && s.words_between(marker.span.end, m.span.start) <= 4)
+        .copied()
+}
+
+fn text_of(text: &str, tokens: &[Token]) -> Option<(String, Span)> {
+    let (first, last) = (tokens.first()?, tokens.last()?);
+    let span = Span::new(first.span.start, last.span.end);
+    Some((text[span.start..span.end].to_string(), span))
+}
+
+/// Trims edge words and stray punctuation from both ends.
+fn trim<'t>(mut tokens: &'t [Token], lex: &Lexicon) -> &'t [Token] {
+    let edge = |t: &Token| !t.is_word() || lex.edge_words.contains(&t.folded);
+    while tokens.first().is_some_and(edge) {
+        tokens = &tokens[1..];
+    }
+    while tokens.last().is_some_and(|t| edge(t) && !t.is_punct(&['"', '”', '’', '»'])) {
+        tokens = &tokens[..tokens.len() - 1];
+    }
+    tokens
+}
+
+/// After a comma, is this a list that goes on ("schools, universities, and …")?
+fn list_continues(tokens: &[Token], lex: &Lexicon) -> bool {
+    tokens
+        .iter()
+        .take(10)
+        .take_while(|t| t.is_word() || t.is_punct(&[',']))
+        .any(|t| lex.conjunctions.contains(&t.folded))
+}
+
+/// The phrase after `from`, to the end of its clause.
+pub(super) fn after(
+    s: &Sentence,
+    from: usize,
+    text: &str,
+    lex: &Lexicon,
+    triggers: &[Span],
+    taken: &[&Mention],
+) -> Option<(String, Span)> {
+    let mut i = s.token_at(from);
+    // "killing or abducting drivers": the object of both verbs follows the second one.
+    while let (Some(c), Some(n)) = (s.tokens.get(i), s.tokens.get(i + 1)) {
+        if !lex.conjunctions.contains(&c.folded) {
+            break;
+        }
+        match triggers.iter().find(|t| t.start == n.span.start) {
+            Some(t) => i = s.token_at(t.end),
+            None => break,
+        }
+    }
+    let start = i;
+    let mut words = 0;
+    while let Some(t) = s.tokens.get(i) {
+        if t.is_punct(&[',']) && list_continues(&s.tokens[i + 1..], lex) {
+            i += 1;
+            continue;
+        }
+        let breaks = t.is_punct(CLAUSE_PUNCT)
+            || (i > start && lex.clause_breaks.contains(&t.folded))
+            || (i > start && triggers.iter().any(|g| g.start == t.span.start))
+            || taken.iter().any(|m| m.span.contains(t.span));
+        if breaks || words >= LITERAL_WORDS {
+            break;
+        }
+        words += usize::from(t.is_word());
+        i += 1;
+    }
+    text_of(text, trim(&s.tokens[start..i], lex))
+}
+
+/// The word just before the trigger, when it is a plain word: "*fuel* blockade".
+pub(super) fn modifier(s: &Sentence, trigger: Span, text: &str, lex: &Lexicon) -> Option<(String, Span)> {
+    let i = s.token_at(trigger.start).checked_sub(1)?;
+    let t = &s.tokens[i];
+    let plain = t.is_word()
+        && t.folded.chars().count() > 1
+        && !t.capitalized
+        && !lex.edge_words.contains(&t.folded)
+        && !lex.determiners.contains(&t.folded)
+        && !lex.qualifiers.contains(&t.folded)
+        && !s.mentions.iter().any(|m| m.span.contains(t.span));
+    plain.then(|| (text[t.span.start..t.span.end].to_string(), t.span))
+}
+
+/// The words between the trigger and a required cue: "called on *American citizens* to leave".
+pub(super) fn between(s: &Sentence, trigger: Span, until: Span, text: &str, lex: &Lexicon) -> Option<(String, Span)> {
+    let tokens = &s.tokens[s.token_at(trigger.end)..s.token_at(until.start)];
+    if tokens.iter().filter(|t| t.is_word()).count() > LITERAL_WORDS / 2 || s.punct_between(trigger.end, until.start) {
+        return None;
+    }
+    let mut tokens = trim(tokens, lex);
+    // "advised its nationals to exercise caution": stop at the infinitive marker.
+    if let Some(cut) = tokens.iter().rposition(|t| lex.edge_words.contains(&t.folded))
+        && tokens[cut..].iter().filter(|t| t.is_word()).count() <= 3
+    {
+        tokens = trim(&tokens[..cut], lex);
+    }
+    text_of(text, tokens)
+}
+
+/// A quotation in the sentence that does not contain the trigger.
+pub(super) fn quotation(s: &Sentence, trigger: Span, text: &str) -> Option<(String, Span)> {
+    let body = &text[s.span.start..s.span.end];
+    let pairs = [('“', '”'), ('«', '»'), ('"', '"'), ('‘', '’')];
+    for (open, close) in pairs {
+        let Some(o) = body.find(open) else { continue };
+        let inner_start = o + open.len_utf8();
+        let Some(c) = body[inner_start..].find(close) else { continue };
+        let span = Span::new(s.span.start + inner_start, s.span.start + inner_start + c);
+        if span.contains(trigger) || span.len() < 8 {
+            continue;
+        }
+        let quoted = text[span.start..span.end].trim().trim_end_matches([',', ' ']);
+        return Some((quoted.to_string(), span));
+    }
+    None
+}
+
+/// Reported speech: the quotation, else the rest of the sentence after the trigger.
+pub(super) fn speech(s: &Sentence, trigger: Span, text: &str, lex: &Lexicon) -> Option<(String, Span)> {
+    if let Some(q) = quotation(s, trigger, text) {
+        return Some(q);
+    }
+    let start = s.token_at(trigger.end);
+    let end = s.tokens.len();
+    let tokens = trim(&s.tokens[start..end], lex);
+    let tokens = &tokens[..tokens.len().min(LITERAL_WORDS * 2)];
+    text_of(text, tokens)
+}

@@ -1,0 +1,239 @@
+//! Cuts a text into the units claims are read from: sentences, list items, headings and the
+//! dateline, and into word and punctuation tokens.
+//!
+//! A list item keeps a link to its lead-in, the sentence ending in ':' that introduces the list
+//! ("According to a map released by …, there are eight routes into Bamako:"), because the
+//! lead-in holds the source and the place that every item shares.
+
+use crate::model::Span;
+use crate::patterns::Lexicon;
+use crate::tag::normalize::{fold, is_word_char};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SegmentKind {
+    Dateline,
+    Heading,
+    Sentence,
+    ListItem,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    pub kind: SegmentKind,
+    pub span: Span,
+    /// For a list item: the segment that introduces the list.
+    pub lead_in: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Word,
+    Punct(char),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub span: Span,
+    pub kind: TokenKind,
+    /// Folded form of a word (empty for punctuation).
+    pub folded: String,
+    /// The word starts with an uppercase letter in the original text.
+    pub capitalized: bool,
+}
+
+impl Token {
+    pub fn is_word(&self) -> bool {
+        self.kind == TokenKind::Word
+    }
+
+    pub fn is_punct(&self, chars: &[char]) -> bool {
+        matches!(self.kind, TokenKind::Punct(c) if chars.contains(&c))
+    }
+}
+
+/// Punctuation that closes a clause.
+pub const CLAUSE_PUNCT: &[char] = &[',', ';', ':', '—', '–', '(', ')', '.', '!', '?'];
+
+/// Word and punctuation tokens of `text[span]`. Apostrophes split words ("l'ambassade").
+pub fn tokenize(text: &str, span: Span) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let slice = &text[span.start..span.end];
+    let mut word_start: Option<usize> = None;
+    let push_word = |tokens: &mut Vec<Token>, s: usize, e: usize| {
+        let w = &text[s..e];
+        tokens.push(Token {
+            span: Span::new(s, e),
+            kind: TokenKind::Word,
+            folded: fold(w),
+            capitalized: w.chars().next().is_some_and(char::is_uppercase),
+        });
+    };
+    for (i, c) in slice.char_indices() {
+        let at = span.start + i;
+        if is_word_char(c) {
+            word_start.get_or_insert(at);
+            continue;
+        }
+        if let Some(s) = word_start.take() {
+            push_word(&mut tokens, s, at);
+        }
+        if !c.is_whitespace() {
+            tokens.push(Token {
+                span: Span::new(at, at + c.len_utf8()),
+                kind: TokenKind::Punct(c),
+                folded: String::new(),
+                capitalized: false,
+            });
+        }
+    }
+    if let Some(s) = word_start {
+        push_word(&mut tokens, s, span.end);
+    }
+    tokens
+}
+
+fn is_list_marker(line: &str) -> bool {
+    let t = line.trim_start();
+    if let Some(rest) = t.strip_prefix(['-', '*', '•', '–', '—', '▪', '·']) {
+        return rest.starts_with(' ');
+    }
+    let digits = t.chars().take_while(char::is_ascii_digit).count();
+    digits > 0 && digits < 3 && t[digits..].starts_with([')', '.']) && t[digits + 1..].starts_with(' ')
+}
+
+fn is_heading(line: &str) -> bool {
+    let t = line.trim();
+    let words = t.split_whitespace().count();
+    words <= 12 && !t.ends_with(['.', '!', '?', ':', ';', ',', '"', '”', '»', '…'])
+}
+
+/// Cuts `text` into segments. `dateline` is split off the paragraph that starts with it.
+pub fn segments(text: &str, dateline: Option<Span>, lexicon: &Lexicon) -> Vec<Segment> {
+    let mut out: Vec<Segment> = Vec::new();
+    let mut lead_in: Option<usize> = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset + (line.len() - line.trim_start().len());
+        let end = offset + line.trim_end().len();
+        offset += line.len();
+        if start >= end {
+            continue;
+        }
+        let body = &text[start..end];
+        if is_list_marker(body) {
+            out.push(Segment { kind: SegmentKind::ListItem, span: Span::new(start, end), lead_in });
+            continue;
+        }
+        lead_in = None;
+        if is_heading(body) {
+            out.push(Segment { kind: SegmentKind::Heading, span: Span::new(start, end), lead_in: None });
+            continue;
+        }
+        let mut from = start;
+        if let Some(d) = dateline.filter(|d| d.start >= start && d.end <= end) {
+            out.push(Segment { kind: SegmentKind::Dateline, span: d, lead_in: None });
+            from = d.end;
+        }
+        for s in sentences(text, Span::new(from, end), lexicon) {
+            out.push(Segment { kind: SegmentKind::Sentence, span: s, lead_in: None });
+        }
+        if body.ends_with(':') {
+            lead_in = Some(out.len() - 1);
+        }
+    }
+    out
+}
+
+/// Sentence spans within `span`. A period after a single letter ("U.S.") or a listed
+/// abbreviation ("Gen.") does not end a sentence; the next sentence must start with an
+/// uppercase letter, a digit or an opening quote.
+fn sentences(text: &str, span: Span, lexicon: &Lexicon) -> Vec<Span> {
+    let mut out = Vec::new();
+    let slice = &text[span.start..span.end];
+    let mut start = 0;
+    let chars: Vec<(usize, char)> = slice.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let (at, c) = chars[i];
+        if !matches!(c, '.' | '!' | '?' | '…') {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < chars.len() && matches!(chars[j].1, '"' | '”' | '’' | '\'' | ')' | '»' | '.' | '!' | '?') {
+            j += 1;
+        }
+        let end = chars.get(j).map_or(slice.len(), |&(p, _)| p);
+        let mut k = j;
+        while k < chars.len() && chars[k].1.is_whitespace() {
+            k += 1;
+        }
+        let next = chars.get(k).map(|&(_, n)| n);
+        let starts_new = next.is_some_and(|n| n.is_uppercase() || n.is_ascii_digit() || matches!(n, '"' | '“' | '«' | '\''));
+        if k > j && starts_new && !(c == '.' && is_abbreviation(&slice[start..at], lexicon)) {
+            out.push(trimmed(text, span.start + start, span.start + end));
+            start = chars[k].0;
+        }
+        i = j.max(i + 1);
+    }
+    if start < slice.len() {
+        out.push(trimmed(text, span.start + start, span.end));
+    }
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+fn trimmed(text: &str, start: usize, end: usize) -> Span {
+    let s = &text[start..end];
+    let lead = s.len() - s.trim_start().len();
+    Span::new(start + lead, start + s.trim_end().len())
+}
+
+fn is_abbreviation(before: &str, lexicon: &Lexicon) -> bool {
+    let word: String = before.chars().rev().take_while(|c| is_word_char(*c)).collect();
+    let word: String = word.chars().rev().collect();
+    word.chars().count() == 1 || lexicon.abbreviations.contains(&fold(&word))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lexicon() -> Lexicon {
+        let mut l = Lexicon::default();
+        l.abbreviations.insert("gen".into());
+        l
+    }
+
+    fn texts(text: &str) -> Vec<(SegmentKind, &str)> {
+        segments(text, None, &lexicon()).into_iter().map(|s| (s.kind, &text[s.span.start..s.span.end])).collect()
+    }
+
+    #[test]
+    fn abbreviations_and_initials_do_not_end_sentences() {
+        let got = texts("The U.S. Embassy in Mali spoke. Gen. Goita did not. Then “quotes.” Fin.");
+        let want = ["The U.S. Embassy in Mali spoke.", "Gen. Goita did not.", "Then “quotes.”", "Fin."];
+        assert_eq!(got.iter().map(|g| g.1).collect::<Vec<_>>(), want);
+    }
+
+    #[test]
+    fn list_items_keep_their_lead_in() {
+        let text = "Key Details\nAccording to a map, routes are:\n- A: RN5.\n- B: RN6.\nAfter the list.";
+        let segs = segments(text, None, &lexicon());
+        let kinds: Vec<SegmentKind> = segs.iter().map(|s| s.kind).collect();
+        use SegmentKind::*;
+        assert_eq!(kinds, [Heading, Sentence, ListItem, ListItem, Sentence]);
+        assert_eq!(segs[2].lead_in, Some(1));
+        assert_eq!(segs[3].lead_in, Some(1));
+        assert_eq!(segs[4].lead_in, None);
+    }
+
+    #[test]
+    fn tokens_split_on_apostrophes_and_keep_punctuation() {
+        let text = "l’ambassade, JNIM’s";
+        let toks = tokenize(text, Span::new(0, text.len()));
+        let words: Vec<&str> = toks.iter().filter(|t| t.is_word()).map(|t| t.folded.as_str()).collect();
+        assert_eq!(words, ["l", "ambassade", "jnim", "s"]);
+        assert!(toks.iter().any(|t| t.is_punct(&[','])));
+    }
+}

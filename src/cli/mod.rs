@@ -1,0 +1,224 @@
+//! Command-line interface: arguments are parsed here, turned into library values, and the
+//! library does the work. Only this layer prints and picks exit codes.
+//!
+//! Exit codes: 0 success; 1 some inputs failed (the others were stored) or a runtime error;
+//! 2 usage error or invalid pattern files.
+
+mod ingest;
+mod output;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+use sitrep::model::{Language, Predicate};
+use sitrep::patterns::PatternSet;
+use sitrep::store::{ClaimFilter, Store};
+
+use output::Format;
+
+/// News ingestion and claim extraction for conflict and security analysts.
+#[derive(Debug, Parser)]
+#[command(name = "sitrep", version, about, max_term_width = 100)]
+struct Cli {
+    /// SQLite database file.
+    #[arg(long, global = true, env = "SITREP_DB", default_value = "sitrep.db")]
+    db: PathBuf,
+    /// Directory of pattern files [default: ./patterns if present, else the built-in set].
+    #[arg(long, global = true, env = "SITREP_PATTERNS")]
+    patterns: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Metadata the documents lack, applied to every input of the invocation.
+#[derive(Debug, Args, Clone, Default)]
+struct MetaArgs {
+    /// Publication date (YYYY-MM-DD), to resolve "Tuesday" or "in September".
+    #[arg(long)]
+    published: Option<NaiveDate>,
+    /// URL the document was published at.
+    #[arg(long)]
+    source_url: Option<String>,
+    /// Title, when the document has none.
+    #[arg(long)]
+    title: Option<String>,
+    /// Language tag (en, fr), overriding detection.
+    #[arg(long)]
+    language: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Read articles (text, HTML, .html.gz; files, directories or - for stdin) into the database.
+    Ingest {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        meta: MetaArgs,
+    },
+    /// Print what extraction, tagging and claims make of one document, as JSON. Writes nothing.
+    Extract {
+        path: PathBuf,
+        #[command(flatten)]
+        meta: MetaArgs,
+        /// Leave the article text out of the output.
+        #[arg(long)]
+        no_text: bool,
+    },
+    /// List claims, newest first.
+    Claims {
+        /// Entity key or name (subject, object, agent, source or speaker).
+        #[arg(long)]
+        entity: Option<String>,
+        #[arg(long)]
+        predicate: Option<Predicate>,
+        /// Place key or name.
+        #[arg(long)]
+        place: Option<String>,
+        /// Claims dated on or after this day (YYYY-MM-DD).
+        #[arg(long)]
+        since: Option<NaiveDate>,
+        /// Claims dated on or before this day.
+        #[arg(long)]
+        until: Option<NaiveDate>,
+        /// Substring of the source URL or path, or the name of who a claim is attributed to.
+        #[arg(long)]
+        source: Option<String>,
+        #[arg(long, default_value_t = 200)]
+        limit: u32,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Latest status of each road, with source and date.
+    Roads {
+        /// Every status claim, newest first per road.
+        #[arg(long)]
+        history: bool,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Known entities and how often they are mentioned.
+    Entities {
+        /// Only this kind (armed_group, city, road…).
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Stored articles, or those matching a full-text search.
+    Articles {
+        /// FTS5 query, e.g. "fuel tanker" or 'blockade AND Kayes'.
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Run one read-only SQL statement.
+    Sql {
+        query: String,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Check the pattern files and print their version.
+    Patterns,
+}
+
+impl MetaArgs {
+    fn overrides(&self) -> Result<sitrep::extract::Overrides> {
+        let language = self.language.as_deref().map(Language::new).transpose().context("--language")?;
+        Ok(sitrep::extract::Overrides {
+            published: self.published,
+            title: self.title.clone(),
+            language,
+            source_url: self.source_url.clone(),
+        })
+    }
+}
+
+/// A failure the user must fix before anything can run (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+struct UsageError(anyhow::Error);
+
+fn load_patterns(dir: Option<&Path>) -> Result<PatternSet> {
+    let default = Path::new("patterns");
+    let result = match dir {
+        Some(d) => PatternSet::load_dir(d),
+        None if default.join("actors.toml").is_file() => PatternSet::load_dir(default),
+        None => PatternSet::embedded(),
+    };
+    result.map_err(|e| UsageError(e.into()).into())
+}
+
+fn open_existing(db: &Path) -> Result<Store> {
+    if !db.exists() {
+        anyhow::bail!(UsageError(anyhow::anyhow!("no database at {} (run `sitrep ingest` first, or pass --db)", db.display())));
+    }
+    Ok(Store::open_read_only(db)?)
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Ingest { paths, meta } => {
+            let patterns = load_patterns(cli.patterns.as_deref())?;
+            ingest::ingest(&cli.db, &patterns, &paths, &meta.overrides()?, cli.quiet)
+        }
+        Command::Extract { path, meta, no_text } => {
+            let patterns = load_patterns(cli.patterns.as_deref())?;
+            ingest::extract(&patterns, &path, &meta.overrides()?, no_text)
+        }
+        Command::Claims { entity, predicate, place, since, until, source, limit, format } => {
+            let filter = ClaimFilter { entity, predicate, place, since, until, source, limit: Some(limit) };
+            output::print(&open_existing(&cli.db)?.claims(&filter)?, format)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Roads { history, format } => {
+            output::print(&open_existing(&cli.db)?.roads(history)?, format)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Entities { kind, format } => {
+            output::print(&open_existing(&cli.db)?.entities(kind.as_deref())?, format)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Articles { search, limit, format } => {
+            output::print(&open_existing(&cli.db)?.articles(search.as_deref(), limit)?, format)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Sql { query, format } => {
+            output::print(&open_existing(&cli.db)?.sql(&query)?, format)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Patterns => {
+            let p = load_patterns(cli.patterns.as_deref())?;
+            println!(
+                "pattern set {}: {} entities, {} road prefixes, {} cues, {} generic references, {} rules",
+                p.version.0,
+                p.entities.len(),
+                p.road_prefixes.len(),
+                p.cues.len(),
+                p.generics.len(),
+                p.rules.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("sitrep: {e:#}");
+            if e.downcast_ref::<UsageError>().is_some() { ExitCode::from(2) } else { ExitCode::FAILURE }
+        }
+    }
+}

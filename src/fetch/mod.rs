@@ -1,0 +1,34 @@
+//! Fetchers: where raw documents come from. Each yields [`RawDocument`]s for the pure stages.
+//!
+//! - [`local`]: files and directories on disk (plain text, HTML, gzip-compressed HTML), and
+//!   standard input.
+//!
+//! A fetcher never stops at one bad input: it reports it as an error item and goes on.
+
+pub mod local;
+
+use std::path::PathBuf;
+
+use crate::extract::RawDocument;
+
+/// Largest document read, after decompression. Bigger inputs are reported, not truncated.
+pub const MAX_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Why one input could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{}: larger than {limit} bytes", path.display())]
+    TooLarge { path: PathBuf, limit: u64 },
+    #[error("{}: sidecar {}: {reason}", path.display(), sidecar.display())]
+    Sidecar { path: PathBuf, sidecar: PathBuf, reason: String },
+}
+
+/// One input: where it came from, and the document or why it could not be read.
+#[derive(Debug)]
+pub struct Fetched {
+    /// A path or `-` for stdin, as shown to the user.
+    pub origin: String,
+    pub result: Result<RawDocument, FetchError>,
+}

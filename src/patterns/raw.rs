@@ -1,0 +1,179 @@
+//! The pattern files as written: serde shapes, one per file, before validation.
+//!
+//! Tables are wrapped in `Spanned` so that every semantic error can name its line.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct EntityFile {
+    #[serde(default)]
+    pub entity: Vec<Spanned<RawEntity>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEntity {
+    pub id: String,
+    pub kind: String,
+    pub name: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub en: Vec<String>,
+    #[serde(default)]
+    pub fr: Vec<String>,
+    pub country: Option<String>,
+    pub description: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RoadFile {
+    #[serde(default)]
+    pub prefix: Vec<Spanned<RawPrefix>>,
+    #[serde(default)]
+    pub road: Vec<Spanned<RawRoad>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPrefix {
+    pub code: String,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRoad {
+    pub id: String,
+    pub name: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub country: Option<String>,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub en: Vec<String>,
+    #[serde(default)]
+    pub fr: Vec<String>,
+}
+
+/// `lexicon.toml`: one table per language, merged at load.
+pub type LexiconFile = BTreeMap<String, Spanned<RawLexicon>>;
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawLexicon {
+    #[serde(default)]
+    pub determiners: Vec<String>,
+    #[serde(default)]
+    pub negations: Vec<String>,
+    #[serde(default)]
+    pub hedges: Vec<String>,
+    #[serde(default)]
+    pub conjunctions: Vec<String>,
+    #[serde(default)]
+    pub clause_breaks: Vec<String>,
+    #[serde(default)]
+    pub relative_pronouns: Vec<String>,
+    #[serde(default)]
+    pub agent_markers: Vec<String>,
+    #[serde(default)]
+    pub edge_words: Vec<String>,
+    #[serde(default)]
+    pub abbreviations: Vec<String>,
+    #[serde(default)]
+    pub modifier_suffixes: Vec<String>,
+    #[serde(default)]
+    pub qualifiers: Vec<String>,
+    #[serde(default)]
+    pub months: Vec<String>,
+    #[serde(default)]
+    pub month_abbreviations: Vec<String>,
+    #[serde(default)]
+    pub weekdays: Vec<String>,
+    #[serde(default)]
+    pub past_markers: Vec<String>,
+    #[serde(default)]
+    pub day_offsets: BTreeMap<String, i64>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CueFile {
+    #[serde(default)]
+    pub cue: Vec<Spanned<RawCue>>,
+    #[serde(default)]
+    pub generic: Vec<Spanned<RawGeneric>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCue {
+    pub id: String,
+    pub role: Option<String>,
+    pub value: Option<String>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub en: Vec<String>,
+    #[serde(default)]
+    pub fr: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGeneric {
+    pub kind: String,
+    #[serde(default)]
+    pub en: Vec<String>,
+    #[serde(default)]
+    pub fr: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFile {
+    #[serde(default)]
+    pub rule: Vec<Spanned<RawRule>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRule {
+    pub id: String,
+    pub predicate: String,
+    pub triggers: Vec<String>,
+    #[serde(default)]
+    pub requires: Vec<String>,
+    pub subject: Option<RawRole>,
+    pub object: Option<RawRole>,
+    pub agent: Option<RawRole>,
+    #[serde(default)]
+    pub fill: Vec<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawRole {
+    #[serde(default)]
+    pub kinds: Vec<String>,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub all: bool,
+    pub side: Option<String>,
+    pub literal: Option<String>,
+    #[serde(default)]
+    pub value: bool,
+    #[serde(default)]
+    pub person: bool,
+}

@@ -1,0 +1,51 @@
+//! The pure stages chained: extract → tag → claims, for one document.
+//!
+//! No IO here either: fetchers hand in [`RawDocument`]s, the store takes [`Analysis`]es. A
+//! [`Pipeline`] borrows one pattern set and can be shared by worker threads.
+
+use serde::Serialize;
+
+use crate::claims;
+use crate::extract::{self, ExtractError, RawDocument};
+use crate::model::{Claim, Document, Mention, PatternVersion};
+use crate::patterns::PatternSet;
+use crate::tag::{TagError, Tagger};
+
+/// What sitrep makes of one document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Analysis {
+    pub document: Document,
+    /// The pattern set that produced the mentions and claims.
+    pub pattern_version: PatternVersion,
+    pub mentions: Vec<Mention>,
+    pub claims: Vec<Claim>,
+}
+
+/// Extraction, tagging and claims for one pattern set.
+#[derive(Debug)]
+pub struct Pipeline<'p> {
+    tagger: Tagger<'p>,
+}
+
+impl<'p> Pipeline<'p> {
+    pub fn new(patterns: &'p PatternSet) -> Result<Self, TagError> {
+        Ok(Self { tagger: Tagger::new(patterns)? })
+    }
+
+    pub fn patterns(&self) -> &'p PatternSet {
+        self.tagger.patterns()
+    }
+
+    /// Runs every stage on one raw document.
+    pub fn process(&self, raw: &RawDocument) -> Result<Analysis, ExtractError> {
+        let document = extract::extract(raw, &self.patterns().lexicon)?;
+        Ok(self.analyze(document))
+    }
+
+    /// Tags an already extracted document and reads its claims.
+    pub fn analyze(&self, document: Document) -> Analysis {
+        let tags = self.tagger.tag(&document.text);
+        let claims = claims::extract(&document, &tags, self.patterns());
+        Analysis { document, pattern_version: self.patterns().version.clone(), mentions: tags.mentions, claims }
+    }
+}

@@ -1,0 +1,306 @@
+//! SQLite storage: articles, entities, mentions, claims and runs.
+//!
+//! Migrations run at open; the database is in WAL mode with foreign keys on. Articles are
+//! keyed by a hash of their text, so ingesting the same text twice adds nothing. Writes come
+//! in batches, one transaction per batch, so a killed run leaves whole articles or none.
+
+mod query;
+mod schema;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{SecondsFormat, Utc};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use sha2::{Digest, Sha256};
+
+pub use query::{Cell, ClaimFilter, Table};
+
+use crate::extract;
+use crate::model::{Arg, Attribution, EntityId, EntityKind};
+use crate::patterns::PatternSet;
+use crate::pipeline::Analysis;
+
+/// Why a storage operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database {}: {source}", path.display())]
+    Open { path: PathBuf, source: rusqlite::Error },
+    #[error("migrating the database schema: {0}")]
+    Migrate(#[from] rusqlite_migration::Error),
+    #[error("database: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("this connection is read-only: {0}")]
+    ReadOnly(String),
+}
+
+/// Row id of a stored article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ArticleId(pub i64);
+
+/// Row id of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RunId(pub i64);
+
+/// What storing one analysis did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    New { article: ArticleId, claims: usize },
+    /// The same text is already stored.
+    Duplicate(ArticleId),
+}
+
+/// Counts recorded on a run when it ends.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunStats {
+    pub inputs: u64,
+    pub added: u64,
+    pub duplicates: u64,
+    pub failed: u64,
+    pub claims: u64,
+}
+
+/// An open sitrep database.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    /// Entity keys to row ids, loaded once per pattern sync.
+    ids: HashMap<String, i64>,
+}
+
+fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Hash identifying an article's text.
+pub fn content_hash(text: &str) -> String {
+    let digest = Sha256::digest(text.trim().as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Store {
+    /// Opens (creating if needed) a database file and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let conn = Connection::open(path).map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        Self::init(conn)
+    }
+
+    /// A private in-memory database, for tests and dry runs.
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        Self::init(Connection::open_in_memory()?)
+    }
+
+    /// Opens an existing database read-only: queries only, writes are refused by SQLite.
+    pub fn open_read_only(path: &Path) -> Result<Self, StoreError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
+        conn.pragma_update(None, "query_only", "ON")?;
+        Ok(Self { conn, ids: HashMap::new() })
+    }
+
+    fn init(mut conn: Connection) -> Result<Self, StoreError> {
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        schema::migrations().to_latest(&mut conn)?;
+        Ok(Self { conn, ids: HashMap::new() })
+    }
+
+    /// The underlying connection, for ad-hoc queries.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Makes the entity tables match the pattern set (skipped when its version is stored).
+    pub fn sync_patterns(&mut self, patterns: &PatternSet) -> Result<(), StoreError> {
+        let stored: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM _state WHERE key = 'pattern_version'", [], |r| r.get(0))
+            .optional()?;
+        if stored.as_deref() != Some(patterns.version.0.as_str()) {
+            let tx = self.conn.transaction()?;
+            for e in &patterns.entities {
+                tx.execute(
+                    "INSERT INTO entities (key, name, kind, latitude, longitude, description) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT(key) DO UPDATE SET name = excluded.name, kind = excluded.kind, latitude = excluded.latitude,
+                       longitude = excluded.longitude, description = excluded.description",
+                    params![e.id.as_str(), e.name, e.kind.as_str(), e.latitude, e.longitude, e.description],
+                )?;
+            }
+            for e in &patterns.entities {
+                let key = |id: &Option<EntityId>| id.as_ref().map(|i| i.as_str().to_string());
+                tx.execute(
+                    "UPDATE entities SET country_id = (SELECT id FROM entities WHERE key = ?2),
+                       from_id = (SELECT id FROM entities WHERE key = ?3), to_id = (SELECT id FROM entities WHERE key = ?4)
+                     WHERE key = ?1",
+                    params![e.id.as_str(), key(&e.country), key(&e.from), key(&e.to)],
+                )?;
+                tx.execute("DELETE FROM aliases WHERE entity_id = (SELECT id FROM entities WHERE key = ?1)", [e.id.as_str()])?;
+                for a in &e.aliases {
+                    tx.execute(
+                        "INSERT OR IGNORE INTO aliases (entity_id, name, lang) SELECT id, ?2, ?3 FROM entities WHERE key = ?1",
+                        params![e.id.as_str(), a.text, a.lang.as_ref().map(|l| l.as_str())],
+                    )?;
+                }
+            }
+            tx.execute(
+                "INSERT INTO _state (key, value) VALUES ('pattern_version', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [patterns.version.0.as_str()],
+            )?;
+            tx.commit()?;
+        }
+        self.load_ids()
+    }
+
+    fn load_ids(&mut self) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare("SELECT key, id FROM entities")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        self.ids = rows.collect::<Result<_, _>>()?;
+        Ok(())
+    }
+
+    pub fn begin_run(&self, command: &str, patterns: &PatternSet) -> Result<RunId, StoreError> {
+        self.conn.execute(
+            "INSERT INTO runs (command, started_at, pattern_version) VALUES (?1, ?2, ?3)",
+            params![command, now(), patterns.version.0],
+        )?;
+        Ok(RunId(self.conn.last_insert_rowid()))
+    }
+
+    pub fn finish_run(&self, run: RunId, stats: RunStats, status: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE runs SET finished_at = ?2, inputs = ?3, added = ?4, duplicates = ?5, failed = ?6, claims = ?7, status = ?8 WHERE id = ?1",
+            params![run.0, now(), stats.inputs as i64, stats.added as i64, stats.duplicates as i64, stats.failed as i64, stats.claims as i64, status],
+        )?;
+        Ok(())
+    }
+
+    /// Stores a batch of analyses in one transaction.
+    pub fn insert_batch(&mut self, batch: &[Analysis], run: Option<RunId>) -> Result<Vec<Stored>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut out = Vec::with_capacity(batch.len());
+        for a in batch {
+            out.push(insert_one(&tx, &mut self.ids, a, run)?);
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+/// The row id of an entity, creating rows for roads recognized by code but not listed.
+fn entity_row(tx: &Transaction, ids: &mut HashMap<String, i64>, id: &EntityId, kind: EntityKind) -> Result<i64, StoreError> {
+    if let Some(&row) = ids.get(id.as_str()) {
+        return Ok(row);
+    }
+    tx.execute(
+        "INSERT INTO entities (key, name, kind) VALUES (?1, ?2, ?3) ON CONFLICT(key) DO NOTHING",
+        params![id.as_str(), id.as_str().to_uppercase(), kind.as_str()],
+    )?;
+    let row: i64 = tx.query_row("SELECT id FROM entities WHERE key = ?1", [id.as_str()], |r| r.get(0))?;
+    ids.insert(id.as_str().to_string(), row);
+    Ok(row)
+}
+
+fn insert_one(tx: &Transaction, ids: &mut HashMap<String, i64>, a: &Analysis, run: Option<RunId>) -> Result<Stored, StoreError> {
+    let doc = &a.document;
+    let hash = content_hash(&doc.text);
+    let existing: Option<i64> = tx.query_row("SELECT id FROM articles WHERE content_hash = ?1", [&hash], |r| r.get(0)).optional()?;
+    if let Some(id) = existing {
+        return Ok(Stored::Duplicate(ArticleId(id)));
+    }
+    tx.execute(
+        "INSERT INTO articles (content_hash, title, byline, published, language, format, source_url, source_path, dateline,
+           agency, text, extractor_version, pattern_version, run_id, ingested_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        params![
+            hash,
+            doc.title,
+            doc.byline,
+            doc.published.map(|d| d.to_string()),
+            doc.language.as_ref().map(|l| l.as_str()),
+            doc.format.as_str(),
+            doc.source.url,
+            doc.source.path,
+            doc.dateline.as_ref().map(|d| d.place.clone()),
+            doc.dateline.as_ref().and_then(|d| d.agency.clone()),
+            doc.text,
+            extract::VERSION,
+            a.pattern_version.0,
+            run.map(|r| r.0),
+            now(),
+        ],
+    )?;
+    let article = tx.last_insert_rowid();
+    let mut mention_stmt = tx.prepare_cached(
+        "INSERT INTO mentions (article_id, entity_id, start, end, surface, via) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for m in &a.mentions {
+        let entity = entity_row(tx, ids, &m.entity, m.kind)?;
+        let surface = &doc.text[m.span.start..m.span.end];
+        mention_stmt.execute(params![article, entity, m.span.start as i64, m.span.end as i64, surface, m.via.as_str()])?;
+    }
+    let mut claim_stmt = tx.prepare_cached(
+        "INSERT INTO claims (article_id, subject_id, subject_text, predicate, object_id, object_text, agent_id, place_id,
+           place_inferred, time_text, time_value, time_precision, time_source, modality, attribution, attributed_to_id,
+           speaker_name, speaker_role, source_document, sentence, sentence_start, sentence_end, trigger_start, trigger_end,
+           rule, pattern_version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
+           ?24, ?25, ?26)",
+    )?;
+    let mut place_stmt = tx.prepare_cached("INSERT OR IGNORE INTO claim_places (claim_id, place_id) VALUES (?1, ?2)")?;
+    for c in &a.claims {
+        let mut arg = |arg: &Option<Arg>| -> Result<(Option<i64>, Option<String>), StoreError> {
+            Ok(match arg {
+                Some(Arg::Entity(id)) => (Some(entity_row(tx, ids, id, EntityKind::Road)?), None),
+                Some(Arg::Literal(text)) => (None, Some(text.clone())),
+                None => (None, None),
+            })
+        };
+        let (subject_id, subject_text) = arg(&c.subject)?;
+        let (object_id, object_text) = arg(&c.object)?;
+        let agent = c.agent.as_ref().map(|id| entity_row(tx, ids, id, EntityKind::Road)).transpose()?;
+        let places: Vec<i64> = c.places.iter().map(|p| entity_row(tx, ids, p, EntityKind::City)).collect::<Result<_, _>>()?;
+        let (kind, source, speaker, role, document) = match &c.attribution {
+            Attribution::Outlet => ("outlet", None, None, None, None),
+            Attribution::Source { entity, document } => ("source", Some(entity), None, None, document.clone()),
+            Attribution::Speaker { name, role, entity } => ("speaker", entity.as_ref(), name.clone(), role.clone(), None),
+        };
+        let source = source.map(|id| entity_row(tx, ids, id, EntityKind::Media)).transpose()?;
+        let time = c.time.as_ref();
+        let sentence = &doc.text[c.evidence.sentence.start..c.evidence.sentence.end];
+        claim_stmt.execute(params![
+            article,
+            subject_id,
+            subject_text,
+            c.predicate.as_str(),
+            object_id,
+            object_text,
+            agent,
+            places.first(),
+            c.place_inferred,
+            time.and_then(|t| t.text.clone()),
+            time.and_then(|t| t.value.clone()),
+            time.map(|t| t.precision.as_str()),
+            time.map(|t| t.source.as_str()),
+            c.modality.as_str(),
+            kind,
+            source,
+            speaker,
+            role,
+            document,
+            sentence,
+            c.evidence.sentence.start as i64,
+            c.evidence.sentence.end as i64,
+            c.evidence.trigger.start as i64,
+            c.evidence.trigger.end as i64,
+            c.rule.0,
+            c.pattern_version.0,
+        ])?;
+        let claim = tx.last_insert_rowid();
+        for p in places {
+            place_stmt.execute(params![claim, p])?;
+        }
+    }
+    Ok(Stored::New { article: ArticleId(article), claims: a.claims.len() })
+}

@@ -1,0 +1,209 @@
+//! The database schema, as migrations run at open.
+//!
+//! Written for analysts who open the file in sqlite3, Datasette or pandas: `INTEGER PRIMARY
+//! KEY` ids, declared foreign keys, a `name` or `title` on every lookup table,
+//! `latitude`/`longitude` on places, `_`-prefixed internal tables, and views to start from.
+//! The FTS5 table is declared with `content="articles"` (quoted) because that is the form
+//! Datasette recognizes.
+
+use rusqlite_migration::{M, Migrations};
+
+const V1: &str = r#"
+CREATE TABLE entities (
+    id          INTEGER PRIMARY KEY,
+    key         TEXT NOT NULL UNIQUE,
+    name        TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    country_id  INTEGER REFERENCES entities(id),
+    latitude    REAL,
+    longitude   REAL,
+    from_id     INTEGER REFERENCES entities(id),
+    to_id       INTEGER REFERENCES entities(id),
+    description TEXT
+) STRICT;
+
+CREATE TABLE aliases (
+    id        INTEGER PRIMARY KEY,
+    entity_id INTEGER NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+    name      TEXT NOT NULL,
+    lang      TEXT,
+    UNIQUE (entity_id, name)
+) STRICT;
+CREATE INDEX aliases_entity ON aliases(entity_id);
+
+CREATE TABLE runs (
+    id              INTEGER PRIMARY KEY,
+    command         TEXT NOT NULL,
+    started_at      TEXT NOT NULL,
+    finished_at     TEXT,
+    pattern_version TEXT NOT NULL,
+    inputs          INTEGER NOT NULL DEFAULT 0,
+    added           INTEGER NOT NULL DEFAULT 0,
+    duplicates      INTEGER NOT NULL DEFAULT 0,
+    failed          INTEGER NOT NULL DEFAULT 0,
+    claims          INTEGER NOT NULL DEFAULT 0,
+    status          TEXT NOT NULL DEFAULT 'running'
+) STRICT;
+
+CREATE TABLE articles (
+    id                INTEGER PRIMARY KEY,
+    content_hash      TEXT NOT NULL UNIQUE,
+    title             TEXT,
+    byline            TEXT,
+    published         TEXT,
+    language          TEXT,
+    format            TEXT NOT NULL,
+    source_url        TEXT,
+    source_path       TEXT,
+    dateline          TEXT,
+    agency            TEXT,
+    text              TEXT NOT NULL,
+    extractor_version TEXT NOT NULL,
+    pattern_version   TEXT NOT NULL,
+    run_id            INTEGER REFERENCES runs(id),
+    ingested_at       TEXT NOT NULL
+) STRICT;
+CREATE INDEX articles_published ON articles(published);
+
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, text, content="articles", content_rowid="id"
+);
+CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+    INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+END;
+CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+END;
+CREATE TRIGGER articles_au AFTER UPDATE ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+    INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+END;
+
+CREATE TABLE mentions (
+    id         INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    entity_id  INTEGER NOT NULL REFERENCES entities(id),
+    start      INTEGER NOT NULL,
+    end        INTEGER NOT NULL,
+    surface    TEXT NOT NULL,
+    via        TEXT NOT NULL
+) STRICT;
+CREATE INDEX mentions_article ON mentions(article_id);
+CREATE INDEX mentions_entity ON mentions(entity_id);
+
+CREATE TABLE claims (
+    id               INTEGER PRIMARY KEY,
+    article_id       INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    subject_id       INTEGER REFERENCES entities(id),
+    subject_text     TEXT,
+    predicate        TEXT NOT NULL,
+    object_id        INTEGER REFERENCES entities(id),
+    object_text      TEXT,
+    agent_id         INTEGER REFERENCES entities(id),
+    place_id         INTEGER REFERENCES entities(id),
+    place_inferred   INTEGER NOT NULL DEFAULT 0,
+    time_text        TEXT,
+    time_value       TEXT,
+    time_precision   TEXT,
+    time_source      TEXT,
+    modality         TEXT NOT NULL,
+    attribution      TEXT NOT NULL,
+    attributed_to_id INTEGER REFERENCES entities(id),
+    speaker_name     TEXT,
+    speaker_role     TEXT,
+    source_document  TEXT,
+    sentence         TEXT NOT NULL,
+    sentence_start   INTEGER NOT NULL,
+    sentence_end     INTEGER NOT NULL,
+    trigger_start    INTEGER NOT NULL,
+    trigger_end      INTEGER NOT NULL,
+    rule             TEXT NOT NULL,
+    pattern_version  TEXT NOT NULL
+) STRICT;
+CREATE INDEX claims_article ON claims(article_id);
+CREATE INDEX claims_subject ON claims(subject_id);
+CREATE INDEX claims_predicate ON claims(predicate);
+
+CREATE TABLE claim_places (
+    claim_id INTEGER NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
+    place_id INTEGER NOT NULL REFERENCES entities(id),
+    PRIMARY KEY (claim_id, place_id)
+) STRICT;
+
+CREATE TABLE _state (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+CREATE VIEW places AS
+    SELECT id, key, name, kind, latitude, longitude, country_id
+    FROM entities WHERE latitude IS NOT NULL;
+
+CREATE VIEW claims_named AS
+    SELECT c.id,
+           a.published,
+           coalesce(s.name, c.subject_text) AS subject,
+           c.predicate,
+           coalesce(o.name, c.object_text) AS object,
+           ag.name AS agent,
+           p.name AS place,
+           c.time_text,
+           c.time_value,
+           c.time_precision,
+           c.modality,
+           coalesce(src.name, c.speaker_name, a.agency, 'outlet') AS according_to,
+           c.speaker_role,
+           c.source_document,
+           a.title AS article,
+           coalesce(a.source_url, a.source_path) AS source,
+           c.sentence,
+           c.rule,
+           c.pattern_version,
+           c.article_id
+    FROM claims c
+    JOIN articles a ON a.id = c.article_id
+    LEFT JOIN entities s ON s.id = c.subject_id
+    LEFT JOIN entities o ON o.id = c.object_id
+    LEFT JOIN entities ag ON ag.id = c.agent_id
+    LEFT JOIN entities p ON p.id = c.place_id
+    LEFT JOIN entities src ON src.id = c.attributed_to_id;
+
+CREATE VIEW road_status_history AS
+    SELECT r.name AS road,
+           c.object_text AS status,
+           ag.name AS controlled_by,
+           coalesce(c.time_value, a.published) AS as_of,
+           c.modality,
+           coalesce(src.name, c.speaker_name, a.agency, 'outlet') AS according_to,
+           a.title AS article,
+           coalesce(a.source_url, a.source_path) AS source,
+           c.sentence,
+           c.id AS claim_id,
+           r.id AS road_id
+    FROM claims c
+    JOIN articles a ON a.id = c.article_id
+    JOIN entities r ON r.id = c.subject_id
+    LEFT JOIN entities ag ON ag.id = c.agent_id
+    LEFT JOIN entities src ON src.id = c.attributed_to_id
+    WHERE c.predicate = 'road_status' AND c.modality != 'negated';
+
+CREATE VIEW road_status_latest AS
+    SELECT road, status, controlled_by, as_of, modality, according_to, article, source, sentence, claim_id, road_id
+    FROM (
+        SELECT h.*, row_number() OVER (PARTITION BY road_id ORDER BY as_of DESC, claim_id DESC) AS rn
+        FROM road_status_history h
+    )
+    WHERE rn = 1;
+"#;
+
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(V1)])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_valid() {
+        assert!(super::migrations().validate().is_ok());
+    }
+}

@@ -1,0 +1,342 @@
+//! Tagging: finds entities, generic references and cue words in a text.
+//!
+//! One Aho-Corasick automaton (leftmost-longest) runs over a folded copy of the text (see
+//! [`normalize`]) and holds every alias, generic term and cue of the pattern set; road codes
+//! (`RN 5`) are found by a pattern built from the road prefixes. Each hit maps back to a byte
+//! span of the original text. Then, in one left-to-right pass:
+//! - an acronym in parentheses after a name is folded into that name's mention, and an
+//!   acronym the pattern set does not know is learned for the rest of the article;
+//! - a mention used as a modifier ("al-Qaeda-linked") is marked, so later references skip it;
+//! - a generic reference ("the embassy") resolves to the entity of that kind named earlier,
+//!   when one is clearly meant, and is dropped otherwise.
+//!
+//! Pure: no IO, no clock. A [`Tagger`] is built once per pattern set and shared across threads.
+
+pub mod normalize;
+
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
+use regex::Regex;
+
+use crate::model::{EntityId, EntityKind, Mention, MentionVia, Span};
+use crate::patterns::{CueIdx, PatternSet};
+use normalize::{Normalized, fold, is_word_char};
+
+/// Why a tagger could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum TagError {
+    #[error("cannot build the alias automaton: {0}")]
+    Automaton(#[from] aho_corasick::BuildError),
+    #[error("cannot build the road-code pattern: {0}")]
+    RoadPattern(#[from] regex::Error),
+}
+
+/// What a pattern of the automaton stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Entity(usize),
+    Generic(EntityKind),
+    Cue(CueIdx),
+}
+
+/// A cue word found in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CueHit {
+    pub cue: CueIdx,
+    pub span: Span,
+}
+
+/// Everything tagging finds in one text, in text order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tags {
+    pub mentions: Vec<Mention>,
+    pub cues: Vec<CueHit>,
+}
+
+/// A match before resolution, in original-text coordinates.
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    span: Span,
+    target: Target,
+    via: MentionVia,
+}
+
+/// The compiled matcher for one pattern set.
+#[derive(Debug)]
+pub struct Tagger<'p> {
+    patterns: &'p PatternSet,
+    automaton: AhoCorasick,
+    targets: Vec<Target>,
+    /// Short all-capitals aliases ("UN", "US") match only in capitals: not French "un".
+    caps_only: Vec<bool>,
+    road_codes: Option<Regex>,
+    entity_by_id: HashMap<&'p EntityId, usize>,
+}
+
+impl<'p> Tagger<'p> {
+    pub fn new(patterns: &'p PatternSet) -> Result<Self, TagError> {
+        let mut seen: HashMap<String, Target> = HashMap::new();
+        let mut folded = Vec::new();
+        let mut targets = Vec::new();
+        let mut caps_only = Vec::new();
+        let entities = patterns.entities.iter().enumerate().flat_map(|(i, e)| {
+            e.aliases.iter().map(move |a| (&a.text, Target::Entity(i)))
+        });
+        let generics = patterns
+            .generics
+            .iter()
+            .flat_map(|g| g.terms.iter().map(move |t| (&t.text, Target::Generic(g.kind))));
+        let cues = patterns
+            .cues
+            .iter()
+            .enumerate()
+            .flat_map(|(i, c)| c.terms.iter().map(move |t| (&t.text, Target::Cue(CueIdx(i)))));
+        for (text, target) in entities.chain(generics).chain(cues) {
+            let f = fold(text);
+            // The loader already rejected one form pointing to two things; repeats are harmless.
+            if !f.is_empty() && seen.insert(f.clone(), target).is_none() {
+                folded.push(f);
+                targets.push(target);
+                caps_only.push(is_short_capitals(text));
+            }
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&folded)?;
+        let road_codes = if patterns.road_prefixes.is_empty() {
+            None
+        } else {
+            let mut codes: Vec<String> =
+                patterns.road_prefixes.iter().map(|p| regex::escape(&p.code.to_lowercase())).collect();
+            codes.sort_by_key(|c| std::cmp::Reverse(c.len()));
+            Some(Regex::new(&format!(r"\b({}) ?(\d{{1,3}})\b", codes.join("|")))?)
+        };
+        let entity_by_id = patterns.entities.iter().enumerate().map(|(i, e)| (&e.id, i)).collect();
+        Ok(Self { patterns, automaton, targets, caps_only, road_codes, entity_by_id })
+    }
+
+    pub fn patterns(&self) -> &'p PatternSet {
+        self.patterns
+    }
+
+    /// Tags `text`: mentions (resolved) and cue hits, each in text order.
+    pub fn tag(&self, text: &str) -> Tags {
+        let norm = Normalized::new(text);
+        let mut hits = self.scan(text, &norm);
+        let mut dynamic = Vec::new();
+        self.road_hits(text, &norm, &mut hits, &mut dynamic);
+        hits.sort_by_key(|h| (h.span.start, std::cmp::Reverse(h.span.end)));
+        let hits = self.fold_acronyms(text, hits);
+
+        let mut tags = Tags::default();
+        let mut salience: Vec<(EntityId, EntityKind, usize)> = Vec::new();
+        for hit in hits {
+            match hit.target {
+                Target::Cue(cue) => tags.cues.push(CueHit { cue, span: hit.span }),
+                Target::Entity(i) => {
+                    let (id, kind) = self.entity_at(i, &dynamic);
+                    let modifier = is_modifier(text, hit.span, &self.patterns.lexicon.modifier_suffixes);
+                    if !modifier {
+                        bump(&mut salience, &id, kind);
+                    }
+                    tags.mentions.push(Mention { entity: id, kind, span: hit.span, via: hit.via, modifier });
+                }
+                Target::Generic(kind) => {
+                    if !self.has_determiner(text, hit.span) {
+                        continue;
+                    }
+                    if let Some(id) = antecedent(&salience, kind) {
+                        bump(&mut salience, &id, kind);
+                        tags.mentions.push(Mention {
+                            entity: id,
+                            kind,
+                            span: hit.span,
+                            via: MentionVia::Generic,
+                            modifier: false,
+                        });
+                    }
+                }
+            }
+        }
+        tags
+    }
+
+    fn entity_at(&self, i: usize, dynamic: &[EntityId]) -> (EntityId, EntityKind) {
+        match self.patterns.entities.get(i) {
+            Some(e) => (e.id.clone(), e.kind),
+            None => (dynamic[i - self.patterns.entities.len()].clone(), EntityKind::Road),
+        }
+    }
+
+    /// Leftmost-longest hits that are whole words. A hit that fails the word check does not
+    /// hide a shorter valid one starting later: the search resumes one character further on.
+    fn scan(&self, text: &str, norm: &Normalized) -> Vec<Hit> {
+        let hay = norm.as_str();
+        let mut hits = Vec::new();
+        let mut at = 0;
+        while at < hay.len() {
+            let Some(m) = self.automaton.find(Input::new(hay).span(at..hay.len())) else { break };
+            let span = norm.original_span(text, m.start(), m.end());
+            let case_ok = !self.caps_only[m.pattern().as_usize()]
+                || !text[span.start..span.end].chars().any(char::is_lowercase);
+            if case_ok && norm.is_whole_word(m.start(), m.end()) {
+                let target = self.targets[m.pattern().as_usize()];
+                hits.push(Hit { span, target, via: MentionVia::Alias });
+                at = m.end();
+            } else {
+                at = m.start() + hay[m.start()..].chars().next().map_or(1, char::len_utf8);
+            }
+        }
+        hits
+    }
+
+    /// Road codes by pattern; a code already inside an alias hit ("RN5 highway") is skipped.
+    fn road_hits(&self, text: &str, norm: &Normalized, hits: &mut Vec<Hit>, dynamic: &mut Vec<EntityId>) {
+        let Some(re) = &self.road_codes else { return };
+        let hay = norm.as_str();
+        for caps in re.captures_iter(hay) {
+            let (Some(all), Some(prefix), Some(number)) = (caps.get(0), caps.get(1), caps.get(2)) else {
+                continue;
+            };
+            let span = norm.original_span(text, all.start(), all.end());
+            if hits.iter().any(|h| h.span.start < span.end && span.start < h.span.end) {
+                continue;
+            }
+            let raw = format!("{}{}", prefix.as_str(), number.as_str().trim_start_matches('0'));
+            let Ok(id) = EntityId::new(&raw) else { continue };
+            let index = match self.entity_by_id.get(&id) {
+                Some(&i) => i,
+                None => {
+                    let pos = dynamic.iter().position(|d| *d == id).unwrap_or_else(|| {
+                        dynamic.push(id.clone());
+                        dynamic.len() - 1
+                    });
+                    self.patterns.entities.len() + pos
+                }
+            };
+            hits.push(Hit { span, target: Target::Entity(index), via: MentionVia::Code });
+        }
+    }
+
+    /// "Jama'at Nusrat al-Islam wal-Muslimin (JNIM)" is one mention. An unknown acronym in
+    /// the parentheses is learned, and its later uses in the article are tagged too.
+    fn fold_acronyms(&self, text: &str, hits: Vec<Hit>) -> Vec<Hit> {
+        let mut out: Vec<Hit> = Vec::with_capacity(hits.len());
+        let mut learned: Vec<(String, usize)> = Vec::new();
+        let mut iter = hits.into_iter().peekable();
+        while let Some(mut hit) = iter.next() {
+            // "BAMAKO, Mali (FN)": an agency after a place, not the place's acronym.
+            let named = match hit.target {
+                Target::Entity(i) => self.patterns.entities.get(i).filter(|e| !e.kind.is_place() && e.kind != EntityKind::Road),
+                _ => None,
+            };
+            let (Target::Entity(entity), Some(_)) = (hit.target, named) else {
+                out.push(hit);
+                continue;
+            };
+            if let Some((inner, close)) = parenthesized(text, hit.span.end) {
+                let next_same = iter.peek().is_some_and(|n| n.target == hit.target && inner.contains(n.span));
+                if next_same {
+                    iter.next();
+                    hit.span.end = close;
+                } else if is_acronym(&text[inner.start..inner.end])
+                    && !iter.peek().is_some_and(|n| inner.contains(n.span))
+                {
+                    hit.span.end = close;
+                    learned.push((text[inner.start..inner.end].to_string(), entity));
+                }
+            }
+            out.push(hit);
+        }
+        for (acronym, entity) in learned {
+            let taken: Vec<Span> = out.iter().map(|h| h.span).collect();
+            for (at, _) in text.match_indices(acronym.as_str()) {
+                let span = Span::new(at, at + acronym.len());
+                let whole = !text[..at].chars().next_back().is_some_and(is_word_char)
+                    && !text[span.end..].chars().next().is_some_and(is_word_char);
+                if whole && !taken.iter().any(|t| t.start < span.end && span.start < t.end) {
+                    out.push(Hit { span, target: Target::Entity(entity), via: MentionVia::Acronym });
+                }
+            }
+        }
+        out.sort_by_key(|h| (h.span.start, std::cmp::Reverse(h.span.end)));
+        out
+    }
+
+    /// A generic term counts only after a definite determiner ("the", "l'"), with at most
+    /// one word between them ("the international airport").
+    fn has_determiner(&self, text: &str, span: Span) -> bool {
+        let before = &text[..span.start];
+        let words: Vec<String> = before
+            .rsplit(|c: char| !is_word_char(c))
+            .filter(|w| !w.is_empty())
+            .take(2)
+            .map(fold)
+            .collect();
+        words.iter().any(|w| self.patterns.lexicon.determiners.contains(w))
+    }
+}
+
+fn bump(salience: &mut Vec<(EntityId, EntityKind, usize)>, id: &EntityId, kind: EntityKind) {
+    match salience.iter_mut().find(|(e, _, _)| e == id) {
+        Some(entry) => entry.2 += 1,
+        None => salience.push((id.clone(), kind, 1)),
+    }
+}
+
+/// The entity a generic reference of `kind` points to: the only one of that kind named so
+/// far, or the one named clearly more often than any other.
+fn antecedent(salience: &[(EntityId, EntityKind, usize)], kind: EntityKind) -> Option<EntityId> {
+    let mut best: Option<&(EntityId, EntityKind, usize)> = None;
+    let mut tie = false;
+    for entry in salience.iter().filter(|(_, k, _)| *k == kind) {
+        match best {
+            Some(b) if entry.2 == b.2 => tie = true,
+            Some(b) if entry.2 < b.2 => {}
+            _ => {
+                best = Some(entry);
+                tie = false;
+            }
+        }
+    }
+    if tie { None } else { best.map(|b| b.0.clone()) }
+}
+
+/// `(` … `)` right after `end` (spaces allowed): the inner span and the end of `)`.
+fn parenthesized(text: &str, end: usize) -> Option<(Span, usize)> {
+    let rest = &text[end..];
+    let open = rest.len() - rest.trim_start().len();
+    let rest = rest[open..].strip_prefix('(')?;
+    let close = rest.find(')')?;
+    if close == 0 || close > 40 {
+        return None;
+    }
+    let inner = Span::new(end + open + 1, end + open + 1 + close);
+    Some((inner, inner.end + 1))
+}
+
+fn is_short_capitals(alias: &str) -> bool {
+    let letters: Vec<char> = alias.chars().filter(|c| c.is_alphabetic()).collect();
+    !letters.is_empty() && letters.len() <= 4 && letters.iter().all(|c| c.is_uppercase())
+}
+
+fn is_acronym(s: &str) -> bool {
+    let letters = s.chars().filter(|c| c.is_alphabetic()).count();
+    (2..=10).contains(&s.chars().count())
+        && letters >= 2
+        && s.chars().all(|c| c.is_uppercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// Whether the mention is followed by a hyphen and a modifier suffix: "al-Qaeda-linked".
+fn is_modifier(text: &str, span: Span, suffixes: &std::collections::HashSet<String>) -> bool {
+    let rest = &text[span.end..];
+    let Some(dash) = rest.chars().next().filter(|c| matches!(c, '-' | '‐' | '‑' | '–')) else {
+        return false;
+    };
+    let word: String = rest[dash.len_utf8()..].chars().take_while(|c| is_word_char(*c)).collect();
+    suffixes.contains(&fold(&word))
+}
+
+#[cfg(test)]
+mod tests;
