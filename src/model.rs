@@ -123,11 +123,11 @@ vocabulary!(
 );
 
 impl EntityKind {
-    /// Kinds that locate a claim (its `place`).
+    /// Kinds that locate a claim (its `place`): they have coordinates.
     pub fn is_place(self) -> bool {
         matches!(
             self,
-            EntityKind::Country | EntityKind::Region | EntityKind::City
+            EntityKind::Country | EntityKind::Region | EntityKind::City | EntityKind::Facility
         )
     }
 }

@@ -29,7 +29,9 @@ pub struct Pipeline<'p> {
 
 impl<'p> Pipeline<'p> {
     pub fn new(patterns: &'p PatternSet) -> Result<Self, TagError> {
-        Ok(Self { tagger: Tagger::new(patterns)? })
+        Ok(Self {
+            tagger: Tagger::new(patterns)?,
+        })
     }
 
     pub fn patterns(&self) -> &'p PatternSet {
@@ -46,6 +48,11 @@ impl<'p> Pipeline<'p> {
     pub fn analyze(&self, document: Document) -> Analysis {
         let tags = self.tagger.tag(&document.text);
         let claims = claims::extract(&document, &tags, self.patterns());
-        Analysis { document, pattern_version: self.patterns().version.clone(), mentions: tags.mentions, claims }
+        Analysis {
+            document,
+            pattern_version: self.patterns().version.clone(),
+            mentions: tags.mentions,
+            claims,
+        }
     }
 }

@@ -18,7 +18,11 @@ const SOURCE_GAP: usize = 6;
 
 fn is_name_part(t: &Token, s: &Sentence, lex: &Lexicon) -> bool {
     let in_mention = s.mentions.iter().any(|m| m.span.contains(t.span));
-    t.is_word() && t.capitalized && !in_mention && !lex.determiners.contains(&t.folded) && !lex.edge_words.contains(&t.folded)
+    t.is_word()
+        && t.capitalized
+        && !in_mention
+        && !lex.determiners.contains(&t.folded)
+        && !lex.edge_words.contains(&t.folded)
 }
 
 /// The longest run of capitalized words ending at token `end` (exclusive), hyphens and
@@ -30,7 +34,10 @@ fn name_run(s: &Sentence, end: usize, lex: &Lexicon) -> Option<(usize, usize)> {
         let t = &s.tokens[start - 1];
         if is_name_part(t, s, lex) {
             words += 1;
-        } else if !(t.is_punct(&['-', '.']) && start >= 2 && is_name_part(&s.tokens[start - 2], s, lex)) {
+        } else if !(t.is_punct(&['-', '.'])
+            && start >= 2
+            && is_name_part(&s.tokens[start - 2], s, lex))
+        {
             break;
         }
         start -= 1;
@@ -41,6 +48,18 @@ fn name_run(s: &Sentence, end: usize, lex: &Lexicon) -> Option<(usize, usize)> {
 fn span_text(text: &str, tokens: &[Token]) -> Option<(String, Span)> {
     let span = Span::new(tokens.first()?.span.start, tokens.last()?.span.end);
     Some((text[span.start..span.end].trim().to_string(), span))
+}
+
+fn trim_edges<'t>(mut tokens: &'t [Token], lex: &Lexicon) -> &'t [Token] {
+    while tokens.first().is_some_and(|t| {
+        !t.is_word() || lex.edge_words.contains(&t.folded) || lex.determiners.contains(&t.folded)
+    }) {
+        tokens = &tokens[1..];
+    }
+    while tokens.last().is_some_and(|t| !t.is_word()) {
+        tokens = &tokens[..tokens.len() - 1];
+    }
+    tokens
 }
 
 /// A named person next to a speech trigger, with the role words between them.
@@ -57,7 +76,9 @@ pub(super) fn person(s: &Sentence, trigger: Span, text: &str, lex: &Lexicon) -> 
         .or_else(|| {
             // "Jean-Luc Martin, OCHA's coordinator, said" or "Jean-Luc Martin said".
             let before = s.token_at(trigger.start);
-            let comma = before.checked_sub(1).filter(|&i| s.tokens[i].is_punct(&[',']));
+            let comma = before
+                .checked_sub(1)
+                .filter(|&i| s.tokens[i].is_punct(&[',']));
             match comma {
                 Some(c) => {
                     let open = s.tokens[..c].iter().rposition(|t| t.is_punct(&[',']))?;
@@ -66,27 +87,54 @@ pub(super) fn person(s: &Sentence, trigger: Span, text: &str, lex: &Lexicon) -> 
                 None => name_run(s, before, lex).map(|(a, b)| (a, b, &s.tokens[..0])),
             }
         })?;
-    let (start, end, role_tokens) = found;
+    let (start, end, mut role_tokens) = found;
     let (name, _) = span_text(text, &s.tokens[start..end])?;
-    let role = span_text(text, role_tokens).map(|(r, _)| r).filter(|r| !r.is_empty());
+    // "…, a déclaré le général Issa Konaté, porte-parole du gouvernement.": a lowercase
+    // apposition after the name is the role.
+    if s.tokens.get(end).is_some_and(|t| t.is_punct(&[',']))
+        && s.tokens
+            .get(end + 1)
+            .is_some_and(|t| t.is_word() && !t.capitalized)
+    {
+        let stop = s.tokens[end + 1..]
+            .iter()
+            .position(|t| t.is_punct(CLAUSE_PUNCT) && !t.is_punct(&['-']))
+            .map_or(s.tokens.len(), |p| end + 1 + p);
+        if stop - end <= 12 {
+            role_tokens = &s.tokens[end + 1..stop];
+        }
+    }
+    let role_tokens = trim_edges(role_tokens, lex);
+    let role = span_text(text, role_tokens)
+        .map(|(r, _)| r)
+        .filter(|r| !r.is_empty());
     let entity = role_tokens
         .first()
         .zip(role_tokens.last())
         .and_then(|(a, b)| {
             let role_span = Span::new(a.span.start, b.span.end);
-            s.mentions.iter().find(|m| role_span.contains(m.span) && !m.kind.is_place())
+            s.mentions
+                .iter()
+                .find(|m| role_span.contains(m.span) && !m.kind.is_place())
         })
         .map(|m| m.entity.clone());
     Some(Person {
         name: name.clone(),
         role: role.clone(),
-        attribution: Attribution::Speaker { name: Some(name), role, entity },
+        attribution: Attribution::Speaker {
+            name: Some(name),
+            role,
+            entity,
+        },
     })
 }
 
 /// "According to a map released by Rerum Novarum": the cited entity and document.
 pub(super) fn cited_source(s: &Sentence, patterns: &PatternSet, text: &str) -> Option<Attribution> {
-    let cue = s.cues.iter().find(|c| patterns.cue(c.cue).role == CueRole::Attribution)?;
+    let cue = s
+        .cues
+        .iter()
+        .find(|c| patterns.cue(c.cue).role == CueRole::Attribution)?;
     let source = s.mentions.iter().find(|m| {
         m.span.start >= cue.span.end
             && !m.kind.is_place()
@@ -97,8 +145,13 @@ pub(super) fn cited_source(s: &Sentence, patterns: &PatternSet, text: &str) -> O
         .cues
         .iter()
         .find(|c| {
-            patterns.cue(c.cue).role == CueRole::Document && c.span.start >= cue.span.end && c.span.end <= source.span.start
+            patterns.cue(c.cue).role == CueRole::Document
+                && c.span.start >= cue.span.end
+                && c.span.end <= source.span.start
         })
         .map(|c| text[c.span.start..c.span.end].to_string());
-    Some(Attribution::Source { entity: source.entity.clone(), document })
+    Some(Attribution::Source {
+        entity: source.entity.clone(),
+        document,
+    })
 }

@@ -16,8 +16,8 @@ pub mod time;
 use chrono::NaiveDate;
 
 use crate::model::{
-    Arg, Attribution, Claim, Document, EntityId, Evidence, Mention, Modality, Predicate, Precision, Span, TimeRef,
-    TimeSource,
+    Arg, Attribution, Claim, Document, EntityId, Evidence, Mention, Modality, Precision, Predicate,
+    Span, TimeRef, TimeSource,
 };
 use crate::patterns::{CueRole, LiteralMode, PatternSet, Role, Rule};
 use crate::tag::{CueHit, Tags};
@@ -37,22 +37,45 @@ pub struct Sentence<'a> {
     pub cues: Vec<&'a CueHit>,
     /// Relative clauses and parentheses: what is inside does not fill roles outside.
     pub parentheticals: Vec<Span>,
+    /// The relative clauses among them.
+    pub relatives: Vec<Span>,
     pub times: Vec<TimeExpr>,
     pub lead_in: Option<usize>,
 }
 
-fn within<'a, T>(items: &'a [T], span: Span, at: impl Fn(&T) -> Span + Copy) -> impl Iterator<Item = &'a T> {
+fn within<'a, T>(
+    items: &'a [T],
+    span: Span,
+    at: impl Fn(&T) -> Span + Copy,
+) -> impl Iterator<Item = &'a T> {
     let first = items.partition_point(|x| at(x).start < span.start);
-    items[first..].iter().take_while(move |x| at(x).start < span.end).filter(move |x| span.contains(at(x)))
+    items[first..]
+        .iter()
+        .take_while(move |x| at(x).start < span.end)
+        .filter(move |x| span.contains(at(x)))
 }
 
-fn parentheticals(tokens: &[Token], patterns: &PatternSet) -> Vec<Span> {
+fn parentheticals(tokens: &[Token], patterns: &PatternSet, relatives_only: bool) -> Vec<Span> {
     let lex = &patterns.lexicon;
     let mut out = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
-        let relative = t.is_punct(&[',']) && tokens.get(i + 1).is_some_and(|n| lex.relative_pronouns.contains(&n.folded));
-        let close: &[char] = if relative { &[',', ';', '.', '—'] } else if t.is_punct(&['(']) { &[')'] } else { continue };
-        let end = tokens[i + 1..].iter().find(|x| x.is_punct(close)).map_or(tokens.last().map_or(t.span.end, |l| l.span.end), |x| x.span.start);
+        let relative = t.is_punct(&[','])
+            && tokens
+                .get(i + 1)
+                .is_some_and(|n| lex.relative_pronouns.contains(&n.folded));
+        let close: &[char] = if relative {
+            &[',', ';', '.', '—']
+        } else if t.is_punct(&['(']) && !relatives_only {
+            &[')']
+        } else {
+            continue;
+        };
+        let end = tokens[i + 1..]
+            .iter()
+            .find(|x| x.is_punct(close))
+            .map_or(tokens.last().map_or(t.span.end, |l| l.span.end), |x| {
+                x.span.start
+            });
         out.push(Span::new(t.span.start, end));
     }
     out
@@ -72,7 +95,8 @@ pub fn extract(doc: &Document, tags: &Tags, patterns: &PatternSet) -> Vec<Claim>
                 kind: seg.kind,
                 mentions: within(&tags.mentions, seg.span, |m| m.span).collect(),
                 cues: within(&tags.cues, seg.span, |c| c.span).collect(),
-                parentheticals: parentheticals(&tokens, patterns),
+                parentheticals: parentheticals(&tokens, patterns, false),
+                relatives: parentheticals(&tokens, patterns, true),
                 times: time::find(&tokens, lex),
                 tokens,
                 lead_in: seg.lead_in,
@@ -84,7 +108,13 @@ pub fn extract(doc: &Document, tags: &Tags, patterns: &PatternSet) -> Vec<Claim>
         .filter(|s| s.kind == SegmentKind::Dateline)
         .flat_map(|s| s.mentions.iter())
         .find_map(|m| patterns.country_of(&m.entity));
-    let engine = Engine { patterns, text, published: doc.published, sentences: &sentences, dateline_country };
+    let engine = Engine {
+        patterns,
+        text,
+        published: doc.published,
+        sentences: &sentences,
+        dateline_country,
+    };
     let mut claims = Vec::new();
     for (i, s) in sentences.iter().enumerate() {
         if s.kind != SegmentKind::Dateline {
@@ -112,6 +142,8 @@ struct Filled<'s> {
     agent: Option<EntityId>,
     used: Vec<&'s Mention>,
     speaker: Option<Attribution>,
+    /// The modality of the claim the subject was inherited from, if it was.
+    inherited: Option<Modality>,
 }
 
 impl<'a> Engine<'a> {
@@ -123,8 +155,25 @@ impl<'a> Engine<'a> {
             if self.patterns.cue(hit.cue).role != CueRole::Event {
                 continue;
             }
-            for rule in self.patterns.rules.iter().filter(|r| r.triggers.contains(&hit.cue)) {
-                for filled in self.fill(s, rule, hit, &triggers) {
+            for rule in self
+                .patterns
+                .rules
+                .iter()
+                .filter(|r| r.triggers.contains(&hit.cue))
+            {
+                let earlier = &claims[first..];
+                let avoid: Vec<EntityId> = earlier
+                    .iter()
+                    .filter_map(|c| c.object.as_ref().and_then(Arg::entity).cloned())
+                    .collect();
+                // A verb with no subject in its clause shares the sentence's previous one:
+                // "auraient attaqué un convoi, avant d'incendier des véhicules".
+                let inherit = earlier
+                    .iter()
+                    .rev()
+                    .find(|c| c.subject.is_some())
+                    .map(|c| (c.subject.clone(), c.modality));
+                for filled in self.fill(s, rule, hit, &triggers, &avoid, inherit) {
                     claims.push(self.claim(index, rule, hit.span, filled));
                 }
             }
@@ -143,23 +192,46 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn fill<'s>(&self, s: &'s Sentence<'s>, rule: &Rule, hit: &CueHit, triggers: &[Span]) -> Vec<Filled<'s>> {
+    fn fill<'s>(
+        &self,
+        s: &'s Sentence<'s>,
+        rule: &Rule,
+        hit: &CueHit,
+        triggers: &[Span],
+        avoid: &[EntityId],
+        inherit: Option<(Option<Arg>, Modality)>,
+    ) -> Vec<Filled<'s>> {
         let lex = &self.patterns.lexicon;
         let trigger = hit.span;
         let required = if rule.requires.is_empty() {
             None
         } else {
-            match s.cues.iter().find(|c| rule.requires.contains(&c.cue) && c.span.start >= trigger.end) {
+            match s
+                .cues
+                .iter()
+                .find(|c| rule.requires.contains(&c.cue) && c.span.start >= trigger.end)
+            {
                 Some(c) => Some(c.span),
                 None => return Vec::new(),
             }
         };
         let mut taken: Vec<&Mention> = Vec::new();
         let mut subjects: Vec<Option<Arg>> = vec![None];
-        let mut f = Filled { subject: None, object: None, object_span: None, agent: None, used: Vec::new(), speaker: None };
+        let mut f = Filled {
+            subject: None,
+            object: None,
+            object_span: None,
+            agent: None,
+            used: Vec::new(),
+            speaker: None,
+            inherited: None,
+        };
         for &role in &rule.fill {
-            let Some(spec) = rule.role(role) else { continue };
-            if role == Role::Subject && spec.person
+            let Some(spec) = rule.role(role) else {
+                continue;
+            };
+            if role == Role::Subject
+                && spec.person
                 && let Some(p) = attribution::person(s, trigger, self.text, lex)
             {
                 subjects = vec![Some(Arg::Literal(p.name))];
@@ -173,22 +245,53 @@ impl<'a> Engine<'a> {
                 }
                 continue;
             }
-            let found = roles::entities(s, role, spec, trigger, &taken, lex);
+            let found = roles::entities(
+                s,
+                role,
+                spec,
+                trigger,
+                &roles::Context {
+                    taken: &taken,
+                    avoid,
+                },
+                lex,
+            );
             taken.extend(found.iter().copied());
             let literal = || match spec.literal {
                 LiteralMode::None => None,
-                LiteralMode::After => roles::after(s, trigger.end, self.text, lex, triggers, &taken),
+                LiteralMode::After => {
+                    roles::after(s, trigger.end, self.text, lex, triggers, &taken)
+                }
                 LiteralMode::Modifier => roles::modifier(s, trigger, self.text, lex),
-                LiteralMode::Between => required.and_then(|until| roles::between(s, trigger, until, self.text, lex)),
+                LiteralMode::Between => {
+                    required.and_then(|until| roles::between(s, trigger, until, self.text, lex))
+                }
                 LiteralMode::Speech => roles::speech(s, trigger, self.text, lex),
             };
             match role {
                 Role::Subject => {
                     if !found.is_empty() {
-                        subjects = found.iter().map(|m| Some(Arg::Entity(m.entity.clone()))).collect();
+                        subjects = found
+                            .iter()
+                            .map(|m| Some(Arg::Entity(m.entity.clone())))
+                            .collect();
+                    } else if let Some((Some(Arg::Entity(id)), modality)) = &inherit
+                        && self
+                            .patterns
+                            .entity(id)
+                            .is_some_and(|e| spec.kinds.contains(&e.kind))
+                    {
+                        subjects = vec![Some(Arg::Entity(id.clone()))];
+                        f.inherited = Some(*modality);
                     }
-                    if spec.person && let Some(m) = found.first() {
-                        f.speaker = Some(Attribution::Speaker { name: None, role: None, entity: Some(m.entity.clone()) });
+                    if spec.person
+                        && let Some(m) = found.first()
+                    {
+                        f.speaker = Some(Attribution::Speaker {
+                            name: None,
+                            role: None,
+                            entity: Some(m.entity.clone()),
+                        });
                     }
                 }
                 Role::Object => match found.first() {
@@ -207,7 +310,8 @@ impl<'a> Engine<'a> {
             }
         }
         let needs = |role: Role| rule.role(role).is_some_and(|r| r.required);
-        if (needs(Role::Object) && f.object.is_none()) || (needs(Role::Agent) && f.agent.is_none()) {
+        if (needs(Role::Object) && f.object.is_none()) || (needs(Role::Agent) && f.agent.is_none())
+        {
             return Vec::new();
         }
         f.used = taken;
@@ -221,6 +325,7 @@ impl<'a> Engine<'a> {
                 agent: f.agent.clone(),
                 used: f.used.clone(),
                 speaker: f.speaker.clone(),
+                inherited: f.inherited,
             })
             .collect()
     }
@@ -237,8 +342,13 @@ impl<'a> Engine<'a> {
                 attribution::cited_source(lead, self.patterns, self.text)
             })
             .unwrap_or(Attribution::Outlet);
+        let own = self.modality(s, trigger, f.object_span);
+        let modality = match (own, f.inherited) {
+            (Modality::Asserted, Some(inherited)) => inherited,
+            _ => own,
+        };
         Claim {
-            modality: self.modality(s, trigger, f.object_span),
+            modality,
             subject: f.subject,
             predicate: rule.predicate,
             object: f.object,
@@ -247,7 +357,10 @@ impl<'a> Engine<'a> {
             place_inferred,
             time: self.stated_time(s, trigger),
             attribution,
-            evidence: Evidence { sentence: s.span, trigger },
+            evidence: Evidence {
+                sentence: s.span,
+                trigger,
+            },
             rule: rule.id.clone(),
             pattern_version: self.patterns.version.clone(),
         }
@@ -263,16 +376,20 @@ impl<'a> Engine<'a> {
         }
         let from = |s: &Sentence, places: &mut Vec<EntityId>| {
             for m in &s.mentions {
-                let used = f.used.iter().any(|u| u.entity == m.entity) && f.object.as_ref().and_then(Arg::entity) != Some(&m.entity);
-                if m.kind.is_place() && !used && !s.hidden(m.span, trigger) && !places.contains(&m.entity) {
+                let used = f.used.iter().any(|u| u.entity == m.entity)
+                    && f.object.as_ref().and_then(Arg::entity) != Some(&m.entity);
+                if m.kind.is_place()
+                    && !used
+                    && !s.in_relative_clause(m.span, trigger)
+                    && !places.contains(&m.entity)
+                {
                     places.push(m.entity.clone());
                 }
             }
         };
         from(s, &mut places);
-        if places.is_empty()
-            && let Some(lead) = s.lead_in
-        {
+        // "routes into Bamako: - RN6 (vers Ségou) …": the lead-in's places hold for each item.
+        if let Some(lead) = s.lead_in {
             from(&self.sentences[lead], &mut places);
         }
         if places.is_empty()
@@ -298,13 +415,24 @@ impl<'a> Engine<'a> {
                 && c.span.end <= trigger.start
                 && s.words_between(c.span.end, trigger.start) <= 3
         });
-        if exempted || window.iter().take(4).any(|t| lex.negations.contains(&t.folded)) {
+        if exempted
+            || window
+                .iter()
+                .take(4)
+                .any(|t| lex.negations.contains(&t.folded))
+        {
             return Modality::Negated;
         }
         let in_object = object.is_some_and(|o| {
-            s.tokens.iter().any(|t| o.contains(t.span) && lex.hedges.contains(&t.folded) && !t.capitalized)
+            s.tokens
+                .iter()
+                .any(|t| o.contains(t.span) && lex.hedges.contains(&t.folded) && !t.capitalized)
         });
-        if in_object || window.iter().any(|t| lex.hedges.contains(&t.folded) && !t.capitalized) {
+        if in_object
+            || window
+                .iter()
+                .any(|t| lex.hedges.contains(&t.folded) && !t.capitalized)
+        {
             Modality::Possible
         } else {
             Modality::Asserted
@@ -337,12 +465,19 @@ impl<'a> Engine<'a> {
     /// else the publication date: news reports a state of affairs as of its publication.
     fn propagate_times(&self, claims: &mut [Claim]) {
         for c in claims.iter_mut().filter(|c| c.time.is_none()) {
-            let next = self.sentences.iter().find(|s| s.span.start >= c.evidence.sentence.end && s.kind != SegmentKind::Heading);
+            let next = self.sentences.iter().find(|s| {
+                s.span.start >= c.evidence.sentence.end && s.kind != SegmentKind::Heading
+            });
             let subject = c.subject.as_ref().and_then(Arg::entity);
-            let same_subject = |s: &Sentence| subject.is_some_and(|id| s.mentions.iter().any(|m| &m.entity == id));
+            let same_subject =
+                |s: &Sentence| subject.is_some_and(|id| s.mentions.iter().any(|m| &m.entity == id));
             c.time = next
                 .filter(|s| same_subject(s))
-                .and_then(|s| s.times.first().map(|t| self.time_ref(t, TimeSource::Context)))
+                .and_then(|s| {
+                    s.times
+                        .first()
+                        .map(|t| self.time_ref(t, TimeSource::Context))
+                })
                 .or_else(|| {
                     self.published.map(|p| TimeRef {
                         text: None,
@@ -359,7 +494,8 @@ impl<'a> Engine<'a> {
 /// Two triggers of one sentence often say the same thing ("Contested Routes: … contested").
 /// Reported speech keeps one claim per speaker and sentence: the one with the shortest object.
 fn dedupe(claims: &mut Vec<Claim>) {
-    let speech = |p: Predicate| matches!(p, Predicate::Says | Predicate::Warns | Predicate::CallsFor);
+    let speech =
+        |p: Predicate| matches!(p, Predicate::Says | Predicate::Warns | Predicate::CallsFor);
     let object_len = |c: &Claim| match &c.object {
         Some(Arg::Literal(l)) => l.len(),
         _ => 0,

@@ -10,7 +10,7 @@ use crate::patterns::{Lexicon, Role, RoleSpec, Side};
 /// How many words may separate a trigger from an object entity ("attacked *the town of* Kati").
 const OBJECT_GAP: usize = 4;
 /// How many words may separate a trigger from a subject named after it ("said OCHA …").
-const SUBJECT_AFTER_GAP: usize = 6;
+const SUBJECT_AFTER_GAP: usize = 3;
 /// Longest literal kept, in words.
 const LITERAL_WORDS: usize = 24;
 
@@ -22,35 +22,106 @@ impl Sentence<'_> {
 
     pub(super) fn words_between(&self, from: usize, to: usize) -> usize {
         let (a, b) = (self.token_at(from), self.token_at(to));
-        self.tokens[a..b.max(a)].iter().filter(|t| t.is_word()).count()
+        self.tokens[a..b.max(a)]
+            .iter()
+            .filter(|t| t.is_word())
+            .count()
     }
 
     /// Whether a clause mark (comma, parenthesis, dash…) lies between two offsets.
     fn punct_between(&self, from: usize, to: usize) -> bool {
         let (a, b) = (self.token_at(from), self.token_at(to));
-        self.tokens[a..b.max(a)].iter().any(|t| t.is_punct(CLAUSE_PUNCT))
+        self.tokens[a..b.max(a)]
+            .iter()
+            .any(|t| t.is_punct(CLAUSE_PUNCT))
     }
 
     /// A relative clause or parenthesis that `at` is not in, and that therefore hides its
     /// entities: in "France, which withdrew from Mali, has advised…", Mali is not who advised.
     pub(super) fn hidden(&self, mention: Span, trigger: Span) -> bool {
-        self.parentheticals.iter().any(|p| p.contains(mention) && !p.contains(trigger))
+        self.parentheticals
+            .iter()
+            .any(|p| p.contains(mention) && !p.contains(trigger))
+    }
+
+    /// Like [`Self::hidden`], for relative clauses only: parentheses still locate a claim
+    /// ("RN5 (vers la Guinée)").
+    pub(super) fn in_relative_clause(&self, mention: Span, trigger: Span) -> bool {
+        self.relatives
+            .iter()
+            .any(|p| p.contains(mention) && !p.contains(trigger))
     }
 }
 
-/// Picks the entity for one role, or all of them for an `all` role.
+/// Entities a role must not take, and the subject a verb without one inherits.
+pub(super) struct Context<'c> {
+    /// Entities already taken by another role of this claim.
+    pub taken: &'c [&'c Mention],
+    /// Objects of earlier claims in the sentence ("…ambushed a FAMa convoy, killing six
+    /// soldiers": FAMa did not kill) and affiliates ("JNIM, lié à al-Qaïda, impose…").
+    pub avoid: &'c [crate::model::EntityId],
+}
+
+impl Sentence<'_> {
+    /// Whether only function words and time words lie between two offsets, so that an
+    /// entity there heads the phrase after the trigger ("attacked *the* RN1"), unlike
+    /// "attacked a bus near Ségou" or "une position des FAMa".
+    fn only_function_words(&self, from: usize, to: usize, lex: &Lexicon) -> bool {
+        let (a, b) = (self.token_at(from), self.token_at(to));
+        self.tokens[a..b.max(a)].iter().all(|t| {
+            t.is_word()
+                && !lex.locatives.contains(&t.folded)
+                && (lex.edge_words.contains(&t.folded)
+                    || lex.determiners.contains(&t.folded)
+                    || self.is_time(t))
+        })
+    }
+
+    pub(super) fn is_time(&self, t: &Token) -> bool {
+        self.times.iter().any(|x| x.span.contains(t.span))
+    }
+
+    /// "autorités de transition du Mali": an entity right after a genitive that follows
+    /// another entity qualifies that entity.
+    fn is_genitive_dependent(&self, m: &Mention, lex: &Lexicon) -> bool {
+        let i = self.token_at(m.span.start);
+        let Some(prev) = i.checked_sub(1).map(|j| &self.tokens[j]) else {
+            return false;
+        };
+        let Some(before) = i.checked_sub(2).map(|j| &self.tokens[j]) else {
+            return false;
+        };
+        lex.genitives.contains(&prev.folded)
+            && self
+                .mentions
+                .iter()
+                .any(|o| o.span.contains(before.span) && o.entity != m.entity)
+    }
+
+    fn after_locative(&self, m: &Mention, lex: &Lexicon) -> bool {
+        let i = self.token_at(m.span.start);
+        self.tokens[..i]
+            .iter()
+            .rev()
+            .take(2)
+            .any(|t| lex.locatives.contains(&t.folded))
+    }
+}
+
+/// Picks the entity for one role, or all of them for an `all` role. A subject comes with
+/// the subjects coordinated with it ("FAMa and Africa Corps troops attacked").
 pub(super) fn entities<'s>(
     s: &Sentence<'s>,
     role: Role,
     spec: &RoleSpec,
     trigger: Span,
-    taken: &[&Mention],
+    ctx: &Context,
     lex: &Lexicon,
 ) -> Vec<&'s Mention> {
     let eligible = |m: &&&Mention| {
         spec.kinds.contains(&m.kind)
             && (m.span.end <= trigger.start || m.span.start >= trigger.end)
-            && !taken.iter().any(|t| t.entity == m.entity)
+            && !ctx.taken.iter().any(|t| t.entity == m.entity)
             && (!m.modifier || s.words_between(m.span.end, trigger.start) == 0)
             && (spec.all || !s.hidden(m.span, trigger))
     };
@@ -64,6 +135,46 @@ pub(super) fn entities<'s>(
         }
         return seen;
     }
+    if role == Role::Subject {
+        return subjects(s, spec, trigger, ctx, &candidates, lex);
+    }
+    let after = candidates
+        .iter()
+        .find(|m| m.span.start >= trigger.end)
+        .filter(|m| s.words_between(trigger.end, m.span.start) <= OBJECT_GAP)
+        .filter(|m| {
+            s.only_function_words(trigger.end, m.span.start, lex) && !s.after_locative(m, lex)
+        })
+        .copied();
+    let before = || {
+        candidates
+            .iter()
+            .rev()
+            .find(|m| m.span.end <= trigger.start)
+            .filter(|m| s.words_between(m.span.end, trigger.start) <= OBJECT_GAP)
+            .copied()
+    };
+    let picked = match spec.side {
+        Side::After => after,
+        Side::Before => before(),
+        Side::Either => after.or_else(before),
+    };
+    picked.into_iter().collect()
+}
+
+fn subjects<'s>(
+    s: &Sentence<'s>,
+    spec: &RoleSpec,
+    trigger: Span,
+    ctx: &Context,
+    candidates: &[&'s Mention],
+    lex: &Lexicon,
+) -> Vec<&'s Mention> {
+    let candidates: Vec<&'s Mention> = candidates
+        .iter()
+        .filter(|m| !ctx.avoid.contains(&m.entity) && !s.is_genitive_dependent(m, lex))
+        .copied()
+        .collect();
     // "…the U.S. advisory, but officials have acknowledged": a clause break word between a
     // candidate and the trigger means the candidate belongs to another clause.
     let ti = s.token_at(trigger.start);
@@ -71,34 +182,69 @@ pub(super) fn entities<'s>(
         .iter()
         .rposition(|t| {
             // In "France, which withdrew…", the subject is the antecedent before "which".
-            lex.clause_breaks.contains(&t.folded) && !lex.relative_pronouns.contains(&t.folded) && !s.hidden(t.span, trigger)
+            lex.clause_breaks.contains(&t.folded)
+                && !lex.relative_pronouns.contains(&t.folded)
+                && !s.hidden(t.span, trigger)
         })
         .map_or(0, |i| s.tokens[i].span.end);
-    let before = || candidates.iter().rev().find(|m| m.span.end <= trigger.start && m.span.start >= clause_start).copied();
-    let after = |gap: usize| {
+    let before = || {
         candidates
             .iter()
-            .find(|m| m.span.start >= trigger.end)
-            .filter(|m| s.words_between(trigger.end, m.span.start) <= gap)
+            .rev()
+            .find(|m| m.span.end <= trigger.start && m.span.start >= clause_start)
             .copied()
     };
-    let before_near = || before().filter(|m| s.words_between(m.span.end, trigger.start) <= OBJECT_GAP);
-    let picked = match (role, spec.side) {
-        (Role::Subject, side) => passive_agent(s, trigger, &candidates, lex).or_else(|| match side {
-            Side::Before => before(),
-            Side::After => after(SUBJECT_AFTER_GAP),
-            Side::Either => before().or_else(|| after(SUBJECT_AFTER_GAP)),
-        }),
-        (_, Side::After) => after(OBJECT_GAP),
-        (_, Side::Before) => before_near(),
-        (_, Side::Either) => after(OBJECT_GAP).or_else(before_near),
+    let after = || {
+        candidates
+            .iter()
+            .find(|m| {
+                m.span.start >= trigger.end
+                    && s.words_between(trigger.end, m.span.start) <= SUBJECT_AFTER_GAP
+            })
+            .copied()
     };
-    picked.into_iter().collect()
+    // "…, a précisé mercredi le ministère": after a comma or a quote, the subject follows.
+    let inverted = ti
+        .checked_sub(1)
+        .is_some_and(|i| s.tokens[i].is_punct(&[',', '"', '”', '»']));
+    let picked = passive_agent(s, trigger, &candidates, lex).or_else(|| match spec.side {
+        Side::Before => before(),
+        Side::After => after(),
+        Side::Either if inverted => after().or_else(before),
+        Side::Either => before().or_else(after),
+    });
+    let Some(first) = picked else {
+        return Vec::new();
+    };
+    let mut out = vec![first];
+    // Walk back over "X and Y", "X, Y and Z".
+    let mut head = first;
+    while let Some(prev) = candidates
+        .iter()
+        .rev()
+        .find(|m| m.span.end <= head.span.start)
+    {
+        let (a, b) = (s.token_at(prev.span.end), s.token_at(head.span.start));
+        let between = &s.tokens[a..b];
+        let coordinated = between.len() == 1
+            && (lex.conjunctions.contains(&between[0].folded) || between[0].is_punct(&[',']));
+        if !coordinated || out.iter().any(|o| o.entity == prev.entity) {
+            break;
+        }
+        out.push(prev);
+        head = prev;
+    }
+    out
 }
 
 /// "a blockade launched in September by fighters from JNIM": an agent marker shortly after
 /// the trigger, then a candidate shortly after the marker.
-fn passive_agent<'s>(s: &Sentence<'s>, trigger: Span, candidates: &[&'s Mention], lex: &Lexicon) -> Option<&'s Mention> {
+fn passive_agent<'s>(
+    s: &Sentence<'s>,
+    trigger: Span,
+    candidates: &[&'s Mention],
+    lex: &Lexicon,
+) -> Option<&'s Mention> {
     let start = s.token_at(trigger.end);
     let marker = s.tokens[start..]
         .iter()
@@ -108,7 +254,9 @@ fn passive_agent<'s>(s: &Sentence<'s>, trigger: Span, candidates: &[&'s Mention]
         .find(|t| lex.agent_markers.contains(&t.folded))?;
     candidates
         .iter()
-        .find(|m| m.span.start >= marker.span.end && s.words_between(marker.span.end, m.span.start) <= 4)
+        .find(|m| {
+            m.span.start >= marker.span.end && s.words_between(marker.span.end, m.span.start) <= 4
+        })
         .copied()
 }
 
@@ -118,13 +266,17 @@ fn text_of(text: &str, tokens: &[Token]) -> Option<(String, Span)> {
     Some((text[span.start..span.end].to_string(), span))
 }
 
-/// Trims edge words and stray punctuation from both ends.
-fn trim<'t>(mut tokens: &'t [Token], lex: &Lexicon) -> &'t [Token] {
-    let edge = |t: &Token| !t.is_word() || lex.edge_words.contains(&t.folded);
+/// Trims edge words, time words and stray punctuation from both ends, and determiners from
+/// the end ("a appelé *mardi* ses ressortissants", "lors de *cette*").
+fn trim<'t>(s: &Sentence, mut tokens: &'t [Token], lex: &Lexicon) -> &'t [Token] {
+    let edge = |t: &Token| !t.is_word() || lex.edge_words.contains(&t.folded) || s.is_time(t);
     while tokens.first().is_some_and(edge) {
         tokens = &tokens[1..];
     }
-    while tokens.last().is_some_and(|t| edge(t) && !t.is_punct(&['"', '”', '’', '»'])) {
+    let tail = |t: &Token| {
+        (edge(t) || lex.determiners.contains(&t.folded)) && !t.is_punct(&['"', '”', '’', '»'])
+    };
+    while tokens.last().is_some_and(tail) {
         tokens = &tokens[..tokens.len() - 1];
     }
     tokens
@@ -166,8 +318,14 @@ pub(super) fn after(
             i += 1;
             continue;
         }
-        let breaks = t.is_punct(CLAUSE_PUNCT)
-            || (i > start && lex.clause_breaks.contains(&t.folded))
+        // "U.S." is one word, not the end of a clause.
+        let initial = t.is_punct(&['.'])
+            && i > 0
+            && s.tokens[i - 1].span.end == t.span.start
+            && s.tokens[i - 1].folded.chars().count() == 1;
+        let breaks = (t.is_punct(CLAUSE_PUNCT) && !initial)
+            || (i > start
+                && (lex.clause_breaks.contains(&t.folded) || lex.locatives.contains(&t.folded)))
             || (i > start && triggers.iter().any(|g| g.start == t.span.start))
             || taken.iter().any(|m| m.span.contains(t.span));
         if breaks || words >= LITERAL_WORDS {
@@ -176,11 +334,16 @@ pub(super) fn after(
         words += usize::from(t.is_word());
         i += 1;
     }
-    text_of(text, trim(&s.tokens[start..i], lex))
+    text_of(text, trim(s, &s.tokens[start..i], lex))
 }
 
 /// The word just before the trigger, when it is a plain word: "*fuel* blockade".
-pub(super) fn modifier(s: &Sentence, trigger: Span, text: &str, lex: &Lexicon) -> Option<(String, Span)> {
+pub(super) fn modifier(
+    s: &Sentence,
+    trigger: Span,
+    text: &str,
+    lex: &Lexicon,
+) -> Option<(String, Span)> {
     let i = s.token_at(trigger.start).checked_sub(1)?;
     let t = &s.tokens[i];
     let plain = t.is_word()
@@ -194,17 +357,27 @@ pub(super) fn modifier(s: &Sentence, trigger: Span, text: &str, lex: &Lexicon) -
 }
 
 /// The words between the trigger and a required cue: "called on *American citizens* to leave".
-pub(super) fn between(s: &Sentence, trigger: Span, until: Span, text: &str, lex: &Lexicon) -> Option<(String, Span)> {
+pub(super) fn between(
+    s: &Sentence,
+    trigger: Span,
+    until: Span,
+    text: &str,
+    lex: &Lexicon,
+) -> Option<(String, Span)> {
     let tokens = &s.tokens[s.token_at(trigger.end)..s.token_at(until.start)];
-    if tokens.iter().filter(|t| t.is_word()).count() > LITERAL_WORDS / 2 || s.punct_between(trigger.end, until.start) {
+    if tokens.iter().filter(|t| t.is_word()).count() > LITERAL_WORDS / 2
+        || s.punct_between(trigger.end, until.start)
+    {
         return None;
     }
-    let mut tokens = trim(tokens, lex);
+    let mut tokens = trim(s, tokens, lex);
     // "advised its nationals to exercise caution": stop at the infinitive marker.
-    if let Some(cut) = tokens.iter().rposition(|t| lex.edge_words.contains(&t.folded))
+    if let Some(cut) = tokens
+        .iter()
+        .rposition(|t| lex.edge_words.contains(&t.folded))
         && tokens[cut..].iter().filter(|t| t.is_word()).count() <= 3
     {
-        tokens = trim(&tokens[..cut], lex);
+        tokens = trim(s, &tokens[..cut], lex);
     }
     text_of(text, tokens)
 }
@@ -216,25 +389,34 @@ pub(super) fn quotation(s: &Sentence, trigger: Span, text: &str) -> Option<(Stri
     for (open, close) in pairs {
         let Some(o) = body.find(open) else { continue };
         let inner_start = o + open.len_utf8();
-        let Some(c) = body[inner_start..].find(close) else { continue };
+        let Some(c) = body[inner_start..].find(close) else {
+            continue;
+        };
         let span = Span::new(s.span.start + inner_start, s.span.start + inner_start + c);
         if span.contains(trigger) || span.len() < 8 {
             continue;
         }
-        let quoted = text[span.start..span.end].trim().trim_end_matches([',', ' ']);
+        let quoted = text[span.start..span.end]
+            .trim()
+            .trim_end_matches([',', ' ']);
         return Some((quoted.to_string(), span));
     }
     None
 }
 
 /// Reported speech: the quotation, else the rest of the sentence after the trigger.
-pub(super) fn speech(s: &Sentence, trigger: Span, text: &str, lex: &Lexicon) -> Option<(String, Span)> {
+pub(super) fn speech(
+    s: &Sentence,
+    trigger: Span,
+    text: &str,
+    lex: &Lexicon,
+) -> Option<(String, Span)> {
     if let Some(q) = quotation(s, trigger, text) {
         return Some(q);
     }
     let start = s.token_at(trigger.end);
     let end = s.tokens.len();
-    let tokens = trim(&s.tokens[start..end], lex);
+    let tokens = trim(s, &s.tokens[start..end], lex);
     let tokens = &tokens[..tokens.len().min(LITERAL_WORDS * 2)];
     text_of(text, tokens)
 }

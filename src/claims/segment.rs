@@ -98,7 +98,10 @@ fn is_list_marker(line: &str) -> bool {
         return rest.starts_with(' ');
     }
     let digits = t.chars().take_while(char::is_ascii_digit).count();
-    digits > 0 && digits < 3 && t[digits..].starts_with([')', '.']) && t[digits + 1..].starts_with(' ')
+    digits > 0
+        && digits < 3
+        && t[digits..].starts_with([')', '.'])
+        && t[digits + 1..].starts_with(' ')
 }
 
 fn is_heading(line: &str) -> bool {
@@ -121,21 +124,37 @@ pub fn segments(text: &str, dateline: Option<Span>, lexicon: &Lexicon) -> Vec<Se
         }
         let body = &text[start..end];
         if is_list_marker(body) {
-            out.push(Segment { kind: SegmentKind::ListItem, span: Span::new(start, end), lead_in });
+            out.push(Segment {
+                kind: SegmentKind::ListItem,
+                span: Span::new(start, end),
+                lead_in,
+            });
             continue;
         }
         lead_in = None;
         if is_heading(body) {
-            out.push(Segment { kind: SegmentKind::Heading, span: Span::new(start, end), lead_in: None });
+            out.push(Segment {
+                kind: SegmentKind::Heading,
+                span: Span::new(start, end),
+                lead_in: None,
+            });
             continue;
         }
         let mut from = start;
         if let Some(d) = dateline.filter(|d| d.start >= start && d.end <= end) {
-            out.push(Segment { kind: SegmentKind::Dateline, span: d, lead_in: None });
+            out.push(Segment {
+                kind: SegmentKind::Dateline,
+                span: d,
+                lead_in: None,
+            });
             from = d.end;
         }
         for s in sentences(text, Span::new(from, end), lexicon) {
-            out.push(Segment { kind: SegmentKind::Sentence, span: s, lead_in: None });
+            out.push(Segment {
+                kind: SegmentKind::Sentence,
+                span: s,
+                lead_in: None,
+            });
         }
         if body.ends_with(':') {
             lead_in = Some(out.len() - 1);
@@ -160,7 +179,12 @@ fn sentences(text: &str, span: Span, lexicon: &Lexicon) -> Vec<Span> {
             continue;
         }
         let mut j = i + 1;
-        while j < chars.len() && matches!(chars[j].1, '"' | '”' | '’' | '\'' | ')' | '»' | '.' | '!' | '?') {
+        while j < chars.len()
+            && matches!(
+                chars[j].1,
+                '"' | '”' | '’' | '\'' | ')' | '»' | '.' | '!' | '?'
+            )
+        {
             j += 1;
         }
         let end = chars.get(j).map_or(slice.len(), |&(p, _)| p);
@@ -169,7 +193,9 @@ fn sentences(text: &str, span: Span, lexicon: &Lexicon) -> Vec<Span> {
             k += 1;
         }
         let next = chars.get(k).map(|&(_, n)| n);
-        let starts_new = next.is_some_and(|n| n.is_uppercase() || n.is_ascii_digit() || matches!(n, '"' | '“' | '«' | '\''));
+        let starts_new = next.is_some_and(|n| {
+            n.is_uppercase() || n.is_ascii_digit() || matches!(n, '"' | '“' | '«' | '\'')
+        });
         if k > j && starts_new && !(c == '.' && is_abbreviation(&slice[start..at], lexicon)) {
             out.push(trimmed(text, span.start + start, span.start + end));
             start = chars[k].0;
@@ -190,7 +216,11 @@ fn trimmed(text: &str, start: usize, end: usize) -> Span {
 }
 
 fn is_abbreviation(before: &str, lexicon: &Lexicon) -> bool {
-    let word: String = before.chars().rev().take_while(|c| is_word_char(*c)).collect();
+    let word: String = before
+        .chars()
+        .rev()
+        .take_while(|c| is_word_char(*c))
+        .collect();
     let word: String = word.chars().rev().collect();
     word.chars().count() == 1 || lexicon.abbreviations.contains(&fold(&word))
 }
@@ -206,19 +236,28 @@ mod tests {
     }
 
     fn texts(text: &str) -> Vec<(SegmentKind, &str)> {
-        segments(text, None, &lexicon()).into_iter().map(|s| (s.kind, &text[s.span.start..s.span.end])).collect()
+        segments(text, None, &lexicon())
+            .into_iter()
+            .map(|s| (s.kind, &text[s.span.start..s.span.end]))
+            .collect()
     }
 
     #[test]
     fn abbreviations_and_initials_do_not_end_sentences() {
         let got = texts("The U.S. Embassy in Mali spoke. Gen. Goita did not. Then “quotes.” Fin.");
-        let want = ["The U.S. Embassy in Mali spoke.", "Gen. Goita did not.", "Then “quotes.”", "Fin."];
+        let want = [
+            "The U.S. Embassy in Mali spoke.",
+            "Gen. Goita did not.",
+            "Then “quotes.”",
+            "Fin.",
+        ];
         assert_eq!(got.iter().map(|g| g.1).collect::<Vec<_>>(), want);
     }
 
     #[test]
     fn list_items_keep_their_lead_in() {
-        let text = "Key Details\nAccording to a map, routes are:\n- A: RN5.\n- B: RN6.\nAfter the list.";
+        let text =
+            "Key Details\nAccording to a map, routes are:\n- A: RN5.\n- B: RN6.\nAfter the list.";
         let segs = segments(text, None, &lexicon());
         let kinds: Vec<SegmentKind> = segs.iter().map(|s| s.kind).collect();
         use SegmentKind::*;
@@ -232,7 +271,11 @@ mod tests {
     fn tokens_split_on_apostrophes_and_keep_punctuation() {
         let text = "l’ambassade, JNIM’s";
         let toks = tokenize(text, Span::new(0, text.len()));
-        let words: Vec<&str> = toks.iter().filter(|t| t.is_word()).map(|t| t.folded.as_str()).collect();
+        let words: Vec<&str> = toks
+            .iter()
+            .filter(|t| t.is_word())
+            .map(|t| t.folded.as_str())
+            .collect();
         assert_eq!(words, ["l", "ambassade", "jnim", "s"]);
         assert!(toks.iter().any(|t| t.is_punct(&[','])));
     }

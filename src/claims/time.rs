@@ -16,8 +16,15 @@ use crate::patterns::Lexicon;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum What {
-    Weekday { day: Weekday, past: bool },
-    Date { year: Option<i32>, month: u32, day: Option<u32> },
+    Weekday {
+        day: Weekday,
+        past: bool,
+    },
+    Date {
+        year: Option<i32>,
+        month: u32,
+        day: Option<u32>,
+    },
     Year(i32),
     Offset(i64),
 }
@@ -46,7 +53,11 @@ fn day_of(t: &Token) -> Option<u32> {
 
 /// Finds time expressions in the word tokens of one sentence.
 pub fn find(tokens: &[Token], lex: &Lexicon) -> Vec<TimeExpr> {
-    let words: Vec<(usize, &Token)> = tokens.iter().enumerate().filter(|(_, t)| t.is_word()).collect();
+    let words: Vec<(usize, &Token)> = tokens
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.is_word())
+        .collect();
     let mut out = Vec::new();
     let mut i = 0;
     while i < words.len() {
@@ -55,7 +66,10 @@ pub fn find(tokens: &[Token], lex: &Lexicon) -> Vec<TimeExpr> {
         let mut span = t.span;
         let mut used = 1;
         let what = if let Some(&day) = lex.weekdays.get(&t.folded) {
-            let before = i.checked_sub(1).and_then(word).is_some_and(|p| lex.past_markers.contains(&p.folded));
+            let before = i
+                .checked_sub(1)
+                .and_then(word)
+                .is_some_and(|p| lex.past_markers.contains(&p.folded));
             let after = word(i + 1).is_some_and(|n| lex.past_markers.contains(&n.folded));
             if before {
                 span.start = words[i - 1].1.span.start;
@@ -64,7 +78,10 @@ pub fn find(tokens: &[Token], lex: &Lexicon) -> Vec<TimeExpr> {
                 span.end = words[i + 1].1.span.end;
                 used = 2;
             }
-            Some(What::Weekday { day, past: before || after })
+            Some(What::Weekday {
+                day,
+                past: before || after,
+            })
         } else if let Some(&month) = month_at(t, lex) {
             // "4 December 2025", "December 4, 2025", "le 3 novembre", "in September".
             let mut day = None;
@@ -88,7 +105,11 @@ pub fn find(tokens: &[Token], lex: &Lexicon) -> Vec<TimeExpr> {
             lex.day_offsets.get(&t.folded).map(|&n| What::Offset(n))
         };
         if let Some(what) = what {
-            out.push(TimeExpr { span, token: ti, what });
+            out.push(TimeExpr {
+                span,
+                token: ti,
+                what,
+            });
             i += used;
         } else {
             i += 1;
@@ -109,7 +130,11 @@ fn month_at<'l>(t: &Token, lex: &'l Lexicon) -> Option<&'l u32> {
 /// The most recent `month` on or before `reference`, as a year.
 fn year_for_month(month: u32, day: Option<u32>, reference: NaiveDate) -> i32 {
     let after = (month, day.unwrap_or(1)) > (reference.month(), reference.day());
-    if after { reference.year() - 1 } else { reference.year() }
+    if after {
+        reference.year() - 1
+    } else {
+        reference.year()
+    }
 }
 
 /// Resolves an expression: its value (ISO 8601, or EDTF `XXXX-MM` for an unknown year) and
@@ -117,12 +142,33 @@ fn year_for_month(month: u32, day: Option<u32>, reference: NaiveDate) -> i32 {
 pub fn resolve(expr: &TimeExpr, published: Option<NaiveDate>) -> (Option<String>, Precision) {
     match (expr.what, published) {
         (What::Year(y), _) => (Some(format!("{y:04}")), Precision::Year),
-        (What::Date { year: Some(y), month, day: Some(d) }, _) => match NaiveDate::from_ymd_opt(y, month, d) {
+        (
+            What::Date {
+                year: Some(y),
+                month,
+                day: Some(d),
+            },
+            _,
+        ) => match NaiveDate::from_ymd_opt(y, month, d) {
             Some(date) => (Some(date.to_string()), Precision::Day),
             None => (None, Precision::Unresolved),
         },
-        (What::Date { year: Some(y), month, day: None }, _) => (Some(format!("{y:04}-{month:02}")), Precision::Month),
-        (What::Date { year: None, month, day }, Some(p)) => {
+        (
+            What::Date {
+                year: Some(y),
+                month,
+                day: None,
+            },
+            _,
+        ) => (Some(format!("{y:04}-{month:02}")), Precision::Month),
+        (
+            What::Date {
+                year: None,
+                month,
+                day,
+            },
+            Some(p),
+        ) => {
             let y = year_for_month(month, day, p);
             match day {
                 Some(d) => match NaiveDate::from_ymd_opt(y, month, d) {
@@ -132,7 +178,14 @@ pub fn resolve(expr: &TimeExpr, published: Option<NaiveDate>) -> (Option<String>
                 None => (Some(format!("{y:04}-{month:02}")), Precision::Month),
             }
         }
-        (What::Date { year: None, month, day }, None) => {
+        (
+            What::Date {
+                year: None,
+                month,
+                day,
+            },
+            None,
+        ) => {
             let value = match day {
                 Some(d) => format!("XXXX-{month:02}-{d:02}"),
                 None => format!("XXXX-{month:02}"),
@@ -140,11 +193,16 @@ pub fn resolve(expr: &TimeExpr, published: Option<NaiveDate>) -> (Option<String>
             (Some(value), Precision::Unresolved)
         }
         (What::Weekday { day, past }, Some(p)) => {
-            let mut back = (7 + p.weekday().num_days_from_monday() - day.num_days_from_monday()) % 7;
+            let mut back =
+                (7 + p.weekday().num_days_from_monday() - day.num_days_from_monday()) % 7;
             if past && back == 0 {
                 back = 7;
             }
-            (p.checked_sub_days(Days::new(u64::from(back))).map(|d| d.to_string()), Precision::Day)
+            (
+                p.checked_sub_days(Days::new(u64::from(back)))
+                    .map(|d| d.to_string()),
+                Precision::Day,
+            )
         }
         (What::Offset(n), Some(p)) => {
             let d = if n < 0 {
@@ -177,10 +235,15 @@ mod tests {
             past_markers = ["dernier"]
         "#;
         let sources = vec![(std::path::PathBuf::from("lexicon.toml"), raw.to_string())];
-        crate::patterns::PatternSet::from_sources(&sources).unwrap().lexicon
+        crate::patterns::PatternSet::from_sources(&sources)
+            .unwrap()
+            .lexicon
     }
 
-    fn resolve_in(sentence: &str, published: Option<&str>) -> Vec<(String, Option<String>, Precision)> {
+    fn resolve_in(
+        sentence: &str,
+        published: Option<&str>,
+    ) -> Vec<(String, Option<String>, Precision)> {
         let lex = lexicon();
         let tokens = tokenize(sentence, Span::new(0, sentence.len()));
         let published = published.map(|p| p.parse().unwrap());
@@ -201,29 +264,66 @@ mod tests {
         let table: &[(&str, Option<&str>, &str, Option<&str>, Precision)] = &[
             ("issued Tuesday", pubd, "Tuesday", Some("2025-12-02"), Day),
             ("issued Thursday", pubd, "Thursday", Some("2025-12-04"), Day),
-            ("last Thursday", pubd, "last Thursday", Some("2025-11-27"), Day),
-            ("mardi dernier", pubd, "mardi dernier", Some("2025-12-02"), Day),
+            (
+                "last Thursday",
+                pubd,
+                "last Thursday",
+                Some("2025-11-27"),
+                Day,
+            ),
+            (
+                "mardi dernier",
+                pubd,
+                "mardi dernier",
+                Some("2025-12-02"),
+                Day,
+            ),
             ("in September", pubd, "September", Some("2025-09"), Month),
             ("in December", pubd, "December", Some("2025-12"), Month),
             ("le 3 novembre", pubd, "3 novembre", Some("2025-11-03"), Day),
-            ("on December 28", pubd, "December 28", Some("2024-12-28"), Day),
-            ("Thursday, December 4, 2025", None, "December 4, 2025", Some("2025-12-04"), Day),
+            (
+                "on December 28",
+                pubd,
+                "December 28",
+                Some("2024-12-28"),
+                Day,
+            ),
+            (
+                "Thursday, December 4, 2025",
+                None,
+                "December 4, 2025",
+                Some("2025-12-04"),
+                Day,
+            ),
             ("in 2022", None, "2022", Some("2022"), Year),
             ("yesterday", pubd, "yesterday", Some("2025-12-03"), Day),
             ("Tuesday", None, "Tuesday", None, Unresolved),
             ("last Friday", None, "last Friday", None, Unresolved),
-            ("in September", None, "September", Some("XXXX-09"), Unresolved),
+            (
+                "in September",
+                None,
+                "September",
+                Some("XXXX-09"),
+                Unresolved,
+            ),
         ];
         for &(sentence, published, text, value, precision) in table {
             let got = resolve_in(sentence, published);
             let want_tail = (text.to_string(), value.map(String::from), precision);
-            assert_eq!(got.last(), Some(&want_tail), "{sentence:?} published {published:?}");
+            assert_eq!(
+                got.last(),
+                Some(&want_tail),
+                "{sentence:?} published {published:?}"
+            );
         }
     }
 
     #[test]
     fn lowercase_may_is_a_hedge_not_a_month() {
         assert!(resolve_in("the group may attack", Some("2025-12-04")).is_empty());
-        assert_eq!(resolve_in("in May", Some("2025-12-04"))[0].1.as_deref(), Some("2025-05"));
+        assert_eq!(
+            resolve_in("in May", Some("2025-12-04"))[0].1.as_deref(),
+            Some("2025-05")
+        );
     }
 }

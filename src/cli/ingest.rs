@@ -24,7 +24,12 @@ fn process(pipeline: &Pipeline, raw: &RawDocument) -> Result<Analysis> {
     }
 }
 
-fn flush(store: &mut Store, batch: &mut Vec<Analysis>, run: sitrep::store::RunId, stats: &mut RunStats) -> Result<()> {
+fn flush(
+    store: &mut Store,
+    batch: &mut Vec<Analysis>,
+    run: sitrep::store::RunId,
+    stats: &mut RunStats,
+) -> Result<()> {
     for stored in store.insert_batch(batch, Some(run))? {
         match stored {
             Stored::New { claims, .. } => {
@@ -38,7 +43,13 @@ fn flush(store: &mut Store, batch: &mut Vec<Analysis>, run: sitrep::store::RunId
     Ok(())
 }
 
-pub fn ingest(db: &Path, patterns: &PatternSet, paths: &[PathBuf], overrides: &Overrides, quiet: bool) -> Result<ExitCode> {
+pub fn ingest(
+    db: &Path,
+    patterns: &PatternSet,
+    paths: &[PathBuf],
+    overrides: &Overrides,
+    quiet: bool,
+) -> Result<ExitCode> {
     let pipeline = Pipeline::new(patterns)?;
     let mut store = Store::open(db)?;
     store.sync_patterns(patterns)?;
@@ -56,7 +67,10 @@ pub fn ingest(db: &Path, patterns: &PatternSet, paths: &[PathBuf], overrides: &O
             }
         };
         let fetched = local::read(&path, overrides);
-        let analysis = fetched.result.map_err(anyhow::Error::from).and_then(|raw| process(&pipeline, &raw));
+        let analysis = fetched
+            .result
+            .map_err(anyhow::Error::from)
+            .and_then(|raw| process(&pipeline, &raw));
         match analysis {
             Ok(a) => batch.push(a),
             Err(e) => {
@@ -83,10 +97,19 @@ pub fn ingest(db: &Path, patterns: &PatternSet, paths: &[PathBuf], overrides: &O
             patterns.version.0
         );
     }
-    Ok(if stats.failed > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if stats.failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
-pub fn extract(patterns: &PatternSet, path: &Path, overrides: &Overrides, no_text: bool) -> Result<ExitCode> {
+pub fn extract(
+    patterns: &PatternSet,
+    path: &Path,
+    overrides: &Overrides,
+    no_text: bool,
+) -> Result<ExitCode> {
     let pipeline = Pipeline::new(patterns)?;
     let raw = local::read(path, overrides).result?;
     let a = process(&pipeline, &raw).with_context(|| path.display().to_string())?;

@@ -133,7 +133,12 @@ enum Command {
 
 impl MetaArgs {
     fn overrides(&self) -> Result<sitrep::extract::Overrides> {
-        let language = self.language.as_deref().map(Language::new).transpose().context("--language")?;
+        let language = self
+            .language
+            .as_deref()
+            .map(Language::new)
+            .transpose()
+            .context("--language")?;
         Ok(sitrep::extract::Overrides {
             published: self.published,
             title: self.title.clone(),
@@ -160,7 +165,10 @@ fn load_patterns(dir: Option<&Path>) -> Result<PatternSet> {
 
 fn open_existing(db: &Path) -> Result<Store> {
     if !db.exists() {
-        anyhow::bail!(UsageError(anyhow::anyhow!("no database at {} (run `sitrep ingest` first, or pass --db)", db.display())));
+        anyhow::bail!(UsageError(anyhow::anyhow!(
+            "no database at {} (run `sitrep ingest` first, or pass --db)",
+            db.display()
+        )));
     }
     Ok(Store::open_read_only(db)?)
 }
@@ -171,12 +179,33 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let patterns = load_patterns(cli.patterns.as_deref())?;
             ingest::ingest(&cli.db, &patterns, &paths, &meta.overrides()?, cli.quiet)
         }
-        Command::Extract { path, meta, no_text } => {
+        Command::Extract {
+            path,
+            meta,
+            no_text,
+        } => {
             let patterns = load_patterns(cli.patterns.as_deref())?;
             ingest::extract(&patterns, &path, &meta.overrides()?, no_text)
         }
-        Command::Claims { entity, predicate, place, since, until, source, limit, format } => {
-            let filter = ClaimFilter { entity, predicate, place, since, until, source, limit: Some(limit) };
+        Command::Claims {
+            entity,
+            predicate,
+            place,
+            since,
+            until,
+            source,
+            limit,
+            format,
+        } => {
+            let filter = ClaimFilter {
+                entity,
+                predicate,
+                place,
+                since,
+                until,
+                source,
+                limit: Some(limit),
+            };
             output::print(&open_existing(&cli.db)?.claims(&filter)?, format)?;
             Ok(ExitCode::SUCCESS)
         }
@@ -188,8 +217,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             output::print(&open_existing(&cli.db)?.entities(kind.as_deref())?, format)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Articles { search, limit, format } => {
-            output::print(&open_existing(&cli.db)?.articles(search.as_deref(), limit)?, format)?;
+        Command::Articles {
+            search,
+            limit,
+            format,
+        } => {
+            output::print(
+                &open_existing(&cli.db)?.articles(search.as_deref(), limit)?,
+                format,
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Sql { query, format } => {
@@ -218,7 +254,11 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("sitrep: {e:#}");
-            if e.downcast_ref::<UsageError>().is_some() { ExitCode::from(2) } else { ExitCode::FAILURE }
+            if e.downcast_ref::<UsageError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

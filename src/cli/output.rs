@@ -33,19 +33,35 @@ pub fn print(table: &Table, format: Format) -> Result<()> {
     match format {
         Format::Table => {
             let mut grid = Grid::new();
-            grid.load_preset(presets::UTF8_BORDERS_ONLY).set_content_arrangement(ContentArrangement::Disabled);
+            grid.load_preset(presets::UTF8_BORDERS_ONLY)
+                .set_content_arrangement(ContentArrangement::Disabled);
             grid.set_header(&table.columns);
             for row in &table.rows {
                 grid.add_row(row.iter().map(clip));
             }
             writeln!(out, "{grid}")?;
-            writeln!(out, "({} row{})", table.rows.len(), if table.rows.len() == 1 { "" } else { "s" })?;
+            writeln!(
+                out,
+                "({} row{})",
+                table.rows.len(),
+                if table.rows.len() == 1 { "" } else { "s" }
+            )?;
         }
         Format::Json => {
             let rows: Vec<serde_json::Map<String, serde_json::Value>> = table
                 .rows
                 .iter()
-                .map(|row| table.columns.iter().cloned().zip(row.iter().map(|c| serde_json::to_value(c).unwrap_or_default())).collect())
+                .map(|row| {
+                    table
+                        .columns
+                        .iter()
+                        .cloned()
+                        .zip(
+                            row.iter()
+                                .map(|c| serde_json::to_value(c).unwrap_or_default()),
+                        )
+                        .collect()
+                })
                 .collect();
             serde_json::to_writer_pretty(&mut out, &rows)?;
             writeln!(out)?;

@@ -23,9 +23,13 @@ pub struct TextArticle {
     pub body: String,
 }
 
-static BYLINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?i:by|par)\s+(\S.{1,80})$").expect("valid regex"));
+static BYLINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?i:by|par)\s+(\S.{1,80})$").expect("valid regex"));
 static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?i:date|dated|published|publié le|publié|mis à jour le|updated)\s*:?\s*(\S.{3,60})$").expect("valid regex")
+    Regex::new(
+        r"^(?i:date|dated|published|publié le|publié|mis à jour le|updated)\s*:?\s*(\S.{3,60})$",
+    )
+    .expect("valid regex")
 });
 // `BAMAKO, Mali (FN) —`, `BAMAKO (Reuters) -`, `GAO, Mali, 3 novembre (AFP) —`, `KAYES, Mali —`.
 static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
@@ -35,22 +39,34 @@ static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
 
 fn is_title(line: &str) -> bool {
     let words = line.split_whitespace().count();
-    (2..=30).contains(&words) && line.chars().count() <= 200 && !line.ends_with(['.', '!', '?', ':', ';', ','])
+    (2..=30).contains(&words)
+        && line.chars().count() <= 200
+        && !line.ends_with(['.', '!', '?', ':', ';', ','])
 }
 
 /// Splits header lines from the body. The body keeps its line structure.
 pub fn parse(raw: &str, lexicon: &Lexicon) -> TextArticle {
     let mut art = TextArticle::default();
-    let mut lines = raw.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).peekable();
+    let mut lines = raw
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .peekable();
     let mut body_from = 0;
     let mut first = true;
     while let Some(&(n, line)) = lines.peek() {
         let line = line.trim();
         if let Some(c) = BYLINE.captures(line) {
             art.byline = Some(c[1].trim().to_string());
-        } else if let Some(date) = DATE_LINE.captures(line).and_then(|c| parse_date(&c[1], lexicon)) {
+        } else if let Some(date) = DATE_LINE
+            .captures(line)
+            .and_then(|c| parse_date(&c[1], lexicon))
+        {
             art.published = Some(date);
-        } else if first && is_title(line) && DATELINE.find(line).is_none_or(|m| m.end() == line.len()) {
+        } else if first
+            && is_title(line)
+            && DATELINE.find(line).is_none_or(|m| m.end() == line.len())
+        {
             art.title = Some(line.to_string());
         } else {
             body_from = n;
@@ -72,12 +88,17 @@ pub fn dateline(text: &str) -> Option<Dateline> {
     let place = c.get(1)?.as_str().trim().to_string();
     let first_word = place.split([',', ' ']).next().unwrap_or("");
     // A dateline's place is written in capitals; a sentence's first word is not.
-    let shouted = first_word.chars().filter(|c| c.is_alphabetic()).count() >= 3 && first_word.chars().all(|c| !c.is_lowercase());
+    let shouted = first_word.chars().filter(|c| c.is_alphabetic()).count() >= 3
+        && first_word.chars().all(|c| !c.is_lowercase());
     if !shouted {
         return None;
     }
     let end = all.end() - (all.as_str().len() - all.as_str().trim_end().len());
-    Some(Dateline { span: Span::new(all.start(), end), place, agency: c.get(2).map(|a| a.as_str().trim().to_string()) })
+    Some(Dateline {
+        span: Span::new(all.start(), end),
+        place,
+        agency: c.get(2).map(|a| a.as_str().trim().to_string()),
+    })
 }
 
 /// Parses a header date: ISO 8601 or RFC 2822/3339 timestamps, or day, month name and
@@ -91,16 +112,28 @@ pub fn parse_date(raw: &str, lexicon: &Lexicon) -> Option<NaiveDate> {
     if let Ok(d) = chrono::DateTime::parse_from_rfc2822(raw) {
         return Some(d.date_naive());
     }
-    if let Some(d) = raw.get(..10).and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()) {
+    if let Some(d) = raw
+        .get(..10)
+        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+    {
         return Some(d);
     }
     let (mut year, mut month, mut day) = (None, None, None);
-    for word in raw.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+    for word in raw
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
         let folded = fold(word);
-        let folded = folded.strip_suffix("er").filter(|d| d.chars().all(|c| c.is_ascii_digit())).unwrap_or(&folded);
+        let folded = folded
+            .strip_suffix("er")
+            .filter(|d| d.chars().all(|c| c.is_ascii_digit()))
+            .unwrap_or(&folded);
         if let Some(&m) = lexicon.months.get(folded) {
             month = month.or(Some(m));
-        } else if let Ok(n) = folded.trim_end_matches(|c: char| c.is_ascii_alphabetic()).parse::<u32>() {
+        } else if let Ok(n) = folded
+            .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+            .parse::<u32>()
+        {
             match n {
                 1..=31 if day.is_none() => day = Some(n),
                 1900..=2100 => year = Some(n as i32),
@@ -123,14 +156,19 @@ mod tests {
             months = ["janvier","février","mars","avril","mai","juin","juillet","août","septembre","octobre","novembre","décembre"]
         "#;
         let sources = vec![(std::path::PathBuf::from("lexicon.toml"), raw.to_string())];
-        crate::patterns::PatternSet::from_sources(&sources).unwrap().lexicon
+        crate::patterns::PatternSet::from_sources(&sources)
+            .unwrap()
+            .lexicon
     }
 
     #[test]
     fn header_lines_are_recognized() {
         let raw = "JNIM Blocks Bamako, Prompting Several Countries to Advise Citizens to Leave\nBy Zara Williams\nDate: Thursday, December 4, 2025\nThe situation in Bamako has escalated.\n\n\n";
         let art = parse(raw, &lexicon());
-        assert_eq!(art.title.as_deref(), Some("JNIM Blocks Bamako, Prompting Several Countries to Advise Citizens to Leave"));
+        assert_eq!(
+            art.title.as_deref(),
+            Some("JNIM Blocks Bamako, Prompting Several Countries to Advise Citizens to Leave")
+        );
         assert_eq!(art.byline.as_deref(), Some("Zara Williams"));
         assert_eq!(art.published, NaiveDate::from_ymd_opt(2025, 12, 4));
         assert_eq!(art.body, "The situation in Bamako has escalated.");
@@ -152,13 +190,21 @@ mod tests {
     fn datelines_table() {
         let cases = [
             ("BAMAKO (Reuters) - Text", Some(("BAMAKO", Some("Reuters")))),
-            ("GAO, Mali, 3 novembre (AFP) — Texte", Some(("GAO, Mali, 3 novembre", Some("AFP")))),
+            (
+                "GAO, Mali, 3 novembre (AFP) — Texte",
+                Some(("GAO, Mali, 3 novembre", Some("AFP"))),
+            ),
             ("KAYES, Mali — Text", Some(("KAYES, Mali", None))),
             ("The army - said", None),
         ];
         for (text, want) in cases {
             let got = dateline(text);
-            assert_eq!(got.as_ref().map(|d| (d.place.as_str(), d.agency.as_deref())), want, "{text:?}");
+            assert_eq!(
+                got.as_ref()
+                    .map(|d| (d.place.as_str(), d.agency.as_deref())),
+                want,
+                "{text:?}"
+            );
         }
     }
 
@@ -172,7 +218,11 @@ mod tests {
             ("2025-11-10", "2025-11-10"),
             ("Tue, 04 Nov 2025 10:00:00 +0000", "2025-11-04"),
         ] {
-            assert_eq!(parse_date(raw, &lex).map(|d| d.to_string()).as_deref(), Some(want), "{raw:?}");
+            assert_eq!(
+                parse_date(raw, &lex).map(|d| d.to_string()).as_deref(),
+                Some(want),
+                "{raw:?}"
+            );
         }
         assert_eq!(parse_date("sometime soon", &lex), None);
     }

@@ -34,7 +34,12 @@ pub fn format_of(path: &Path) -> Option<(DocFormat, bool)> {
 fn sniff(bytes: &[u8]) -> DocFormat {
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_lowercase();
     let head = head.trim_start_matches('\u{feff}').trim_start();
-    if head.starts_with('<') && (head.contains("<html") || head.contains("<!doctype") || head.contains("<body") || head.contains("<p")) {
+    if head.starts_with('<')
+        && (head.contains("<html")
+            || head.contains("<!doctype")
+            || head.contains("<body")
+            || head.contains("<p"))
+    {
         DocFormat::Html
     } else {
         DocFormat::Text
@@ -50,17 +55,26 @@ pub fn discover(paths: &[PathBuf]) -> Vec<Result<PathBuf, FetchError>> {
             continue;
         }
         if !path.exists() {
-            let source = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory");
-            out.push(Err(FetchError::Io { path: path.clone(), source }));
+            let source =
+                std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory");
+            out.push(Err(FetchError::Io {
+                path: path.clone(),
+                source,
+            }));
             continue;
         }
         for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
             match entry {
-                Ok(e) if e.file_type().is_file() && format_of(e.path()).is_some() => out.push(Ok(e.into_path())),
+                Ok(e) if e.file_type().is_file() && format_of(e.path()).is_some() => {
+                    out.push(Ok(e.into_path()))
+                }
                 Ok(_) => {}
                 Err(e) => {
                     let path = e.path().map_or_else(|| path.clone(), Path::to_path_buf);
-                    out.push(Err(FetchError::Io { path, source: e.into() }));
+                    out.push(Err(FetchError::Io {
+                        path,
+                        source: e.into(),
+                    }));
                 }
             }
         }
@@ -73,9 +87,15 @@ fn read_capped(reader: impl Read, path: &Path) -> Result<Vec<u8>, FetchError> {
     reader
         .take(MAX_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|source| FetchError::Io { path: path.to_path_buf(), source })?;
+        .map_err(|source| FetchError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
     if bytes.len() as u64 > MAX_BYTES {
-        return Err(FetchError::TooLarge { path: path.to_path_buf(), limit: MAX_BYTES });
+        return Err(FetchError::TooLarge {
+            path: path.to_path_buf(),
+            limit: MAX_BYTES,
+        });
     }
     Ok(bytes)
 }
@@ -83,7 +103,8 @@ fn read_capped(reader: impl Read, path: &Path) -> Result<Vec<u8>, FetchError> {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Sidecar {
-    published: Option<NaiveDate>,
+    /// A TOML date (`published = 2025-10-28`) or a string.
+    published: Option<toml::Value>,
     title: Option<String>,
     language: Option<String>,
     source_url: Option<String>,
@@ -97,15 +118,42 @@ fn sidecar_path(path: &Path) -> PathBuf {
 
 fn read_sidecar(path: &Path) -> Result<Overrides, FetchError> {
     let sidecar = sidecar_path(path);
-    let err = |reason: String| FetchError::Sidecar { path: path.to_path_buf(), sidecar: sidecar.clone(), reason };
+    let err = |reason: String| FetchError::Sidecar {
+        path: path.to_path_buf(),
+        sidecar: sidecar.clone(),
+        reason,
+    };
     let text = match std::fs::read_to_string(&sidecar) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Overrides::default()),
         Err(e) => return Err(err(e.to_string())),
     };
     let s: Sidecar = toml::from_str(&text).map_err(|e| err(e.message().to_string()))?;
-    let language = s.language.map(|l| Language::new(&l)).transpose().map_err(|e| err(e.to_string()))?;
-    Ok(Overrides { published: s.published, title: s.title, language, source_url: s.source_url })
+    let language = s
+        .language
+        .map(|l| Language::new(&l))
+        .transpose()
+        .map_err(|e| err(e.to_string()))?;
+    let published = match s.published {
+        None => None,
+        Some(toml::Value::Datetime(d)) => Some(d.to_string()),
+        Some(toml::Value::String(d)) => Some(d),
+        Some(other) => {
+            return Err(err(format!(
+                "published: expected a date like 2025-10-28, found {other}"
+            )));
+        }
+    };
+    let published = published
+        .map(|d| NaiveDate::parse_from_str(d.get(..10).unwrap_or(&d), "%Y-%m-%d"))
+        .transpose()
+        .map_err(|e| err(format!("published: {e}; expected a date like 2025-10-28")))?;
+    Ok(Overrides {
+        published,
+        title: s.title,
+        language,
+        source_url: s.source_url,
+    })
 }
 
 /// Fields of `over` win over those of `base`.
@@ -126,14 +174,25 @@ pub fn read(path: &Path, overrides: &Overrides) -> Fetched {
 }
 
 fn read_inner(path: &Path, overrides: &Overrides) -> Result<RawDocument, FetchError> {
-    let io = |source| FetchError::Io { path: path.to_path_buf(), source };
+    let io = |source| FetchError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let (bytes, known, meta) = if path.as_os_str() == "-" {
-        (read_capped(std::io::stdin().lock(), path)?, None, Overrides::default())
+        (
+            read_capped(std::io::stdin().lock(), path)?,
+            None,
+            Overrides::default(),
+        )
     } else {
         let file = std::fs::File::open(path).map_err(io)?;
         let kind = format_of(path);
         let gz = kind.is_some_and(|(_, gz)| gz) || path.extension().is_some_and(|e| e == "gz");
-        let bytes = if gz { read_capped(MultiGzDecoder::new(file), path)? } else { read_capped(file, path)? };
+        let bytes = if gz {
+            read_capped(MultiGzDecoder::new(file), path)?
+        } else {
+            read_capped(file, path)?
+        };
         (bytes, kind.map(|(f, _)| f), read_sidecar(path)?)
     };
     let format = known.unwrap_or_else(|| sniff(&bytes));
@@ -142,7 +201,10 @@ fn read_inner(path: &Path, overrides: &Overrides) -> Result<RawDocument, FetchEr
         bytes,
         format,
         content_type: None,
-        source: SourceMeta { url: None, path: path_text },
+        source: SourceMeta {
+            url: None,
+            path: path_text,
+        },
         overrides: merge(meta, overrides),
     })
 }
@@ -171,10 +233,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("a.txt");
         std::fs::write(&file, "Some text.").unwrap();
-        std::fs::write(dir.path().join("a.txt.meta.toml"), "published = 2025-10-28\ntitle = \"T\"\n").unwrap();
-        let flags = Overrides { title: Some("Flag".into()), ..Overrides::default() };
+        std::fs::write(
+            dir.path().join("a.txt.meta.toml"),
+            "published = 2025-10-28\ntitle = \"T\"\n",
+        )
+        .unwrap();
+        let flags = Overrides {
+            title: Some("Flag".into()),
+            ..Overrides::default()
+        };
         let raw = read(&file, &flags).result.unwrap();
-        assert_eq!(raw.overrides.published, NaiveDate::from_ymd_opt(2025, 10, 28));
+        assert_eq!(
+            raw.overrides.published,
+            NaiveDate::from_ymd_opt(2025, 10, 28)
+        );
         assert_eq!(raw.overrides.title.as_deref(), Some("Flag"));
     }
 
@@ -183,7 +255,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("a.txt");
         std::fs::write(&file, "Some text.").unwrap();
-        std::fs::write(dir.path().join("a.txt.meta.toml"), "published = \"yesterday\"\n").unwrap();
+        std::fs::write(
+            dir.path().join("a.txt.meta.toml"),
+            "published = \"yesterday\"\n",
+        )
+        .unwrap();
         let err = read(&file, &Overrides::default()).result.unwrap_err();
         assert!(err.to_string().contains("a.txt.meta.toml"), "{err}");
     }

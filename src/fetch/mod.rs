@@ -18,11 +18,18 @@ pub const MAX_BYTES: u64 = 16 * 1024 * 1024;
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
     #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{}: larger than {limit} bytes", path.display())]
     TooLarge { path: PathBuf, limit: u64 },
     #[error("{}: sidecar {}: {reason}", path.display(), sidecar.display())]
-    Sidecar { path: PathBuf, sidecar: PathBuf, reason: String },
+    Sidecar {
+        path: PathBuf,
+        sidecar: PathBuf,
+        reason: String,
+    },
 }
 
 /// One input: where it came from, and the document or why it could not be read.

@@ -29,6 +29,10 @@ pub struct Lexicon {
     pub modifier_suffixes: HashSet<String>,
     /// Adjectives that qualify an event without naming its object ("ongoing blockade").
     pub qualifiers: HashSet<String>,
+    /// "near", "près": the entity after it is where something happened, not its object.
+    pub locatives: HashSet<String>,
+    /// "of", "du": the entity after it qualifies the one before ("autorités … du Mali").
+    pub genitives: HashSet<String>,
     pub months: HashMap<String, u32>,
     pub weekdays: HashMap<String, Weekday>,
     /// "last" Friday, mardi "dernier".
@@ -65,8 +69,13 @@ impl Lexicon {
         add(&mut self.abbreviations, &raw.abbreviations);
         add(&mut self.modifier_suffixes, &raw.modifier_suffixes);
         add(&mut self.qualifiers, &raw.qualifiers);
+        add(&mut self.locatives, &raw.locatives);
+        add(&mut self.genitives, &raw.genitives);
         add(&mut self.past_markers, &raw.past_markers);
-        for (list, what) in [(&raw.months, "months"), (&raw.month_abbreviations, "month_abbreviations")] {
+        for (list, what) in [
+            (&raw.months, "months"),
+            (&raw.month_abbreviations, "month_abbreviations"),
+        ] {
             if list.is_empty() {
                 continue;
             }

@@ -266,7 +266,10 @@ impl PatternSet {
 fn version_of(sources: &[(PathBuf, String)]) -> PatternVersion {
     let mut h = Sha256::new();
     for (path, text) in sources {
-        let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
         h.update(name.as_bytes());
         h.update([0]);
         h.update((text.len() as u64).to_le_bytes());

@@ -94,6 +94,10 @@ pub struct RawLexicon {
     #[serde(default)]
     pub qualifiers: Vec<String>,
     #[serde(default)]
+    pub locatives: Vec<String>,
+    #[serde(default)]
+    pub genitives: Vec<String>,
+    #[serde(default)]
     pub months: Vec<String>,
     #[serde(default)]
     pub month_abbreviations: Vec<String>,

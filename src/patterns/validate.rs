@@ -84,7 +84,9 @@ impl Builder {
         for spanned in parsed.entity {
             let line = line_of(text, spanned.span().start);
             let e = spanned.into_inner();
-            let Some(id) = self.entity_id(file, line, &e.id) else { continue };
+            let Some(id) = self.entity_id(file, line, &e.id) else {
+                continue;
+            };
             let kind = match e.kind.parse::<EntityKind>() {
                 Ok(k) => k,
                 Err(err) => {
@@ -92,8 +94,14 @@ impl Builder {
                     continue;
                 }
             };
-            let country = e.country.as_deref().and_then(|c| self.entity_id(file, line, c));
-            for (v, range, what) in [(e.latitude, -90.0..=90.0, "latitude"), (e.longitude, -180.0..=180.0, "longitude")] {
+            let country = e
+                .country
+                .as_deref()
+                .and_then(|c| self.entity_id(file, line, c));
+            for (v, range, what) in [
+                (e.latitude, -90.0..=90.0, "latitude"),
+                (e.longitude, -180.0..=180.0, "longitude"),
+            ] {
                 if let Some(v) = v
                     && !range.contains(&v)
                 {
@@ -101,33 +109,52 @@ impl Builder {
                 }
             }
             if e.latitude.is_some() != e.longitude.is_some() {
-                self.problem(file, line, format!("entity {id}: give both latitude and longitude"));
+                self.problem(
+                    file,
+                    line,
+                    format!("entity {id}: give both latitude and longitude"),
+                );
             }
             let needs_coords = matches!(kind, EntityKind::City | EntityKind::Facility);
             if needs_coords && e.latitude.is_none() {
-                self.problem(file, line, format!("entity {id}: a {kind} needs latitude and longitude"));
+                self.problem(
+                    file,
+                    line,
+                    format!("entity {id}: a {kind} needs latitude and longitude"),
+                );
             }
-            let mut all = vec![Alias { text: e.name.clone(), lang: None }];
+            let mut all = vec![Alias {
+                text: e.name.clone(),
+                lang: None,
+            }];
             all.extend(aliases(&e.aliases, &e.en, &e.fr));
-            self.push_entity(file, line, Entity {
-                id,
-                kind,
-                name: e.name,
-                aliases: all,
-                country,
-                description: e.description,
-                latitude: e.latitude,
-                longitude: e.longitude,
-                from: None,
-                to: None,
-            });
+            self.push_entity(
+                file,
+                line,
+                Entity {
+                    id,
+                    kind,
+                    name: e.name,
+                    aliases: all,
+                    country,
+                    description: e.description,
+                    latitude: e.latitude,
+                    longitude: e.longitude,
+                    from: None,
+                    to: None,
+                },
+            );
         }
     }
 
     fn push_entity(&mut self, file: &Path, line: usize, entity: Entity) {
         if let Some(i) = self.entities.iter().position(|x| x.id == entity.id) {
             let (f, l) = &self.entity_lines[i];
-            let reason = format!("duplicate entity id {} (first declared at {}:{l})", entity.id, f.display());
+            let reason = format!(
+                "duplicate entity id {} (first declared at {}:{l})",
+                entity.id,
+                f.display()
+            );
             self.problem(file, line, reason);
             return;
         }
@@ -141,32 +168,54 @@ impl Builder {
             let line = line_of(text, spanned.span().start);
             let p = spanned.into_inner();
             if p.code.is_empty() || !p.code.chars().all(|c| c.is_ascii_alphabetic()) {
-                self.problem(file, line, format!("road prefix {:?}: use letters only", p.code));
+                self.problem(
+                    file,
+                    line,
+                    format!("road prefix {:?}: use letters only", p.code),
+                );
                 continue;
             }
-            self.road_prefixes.push(RoadPrefix { code: p.code.to_ascii_uppercase(), name: p.name });
+            self.road_prefixes.push(RoadPrefix {
+                code: p.code.to_ascii_uppercase(),
+                name: p.name,
+            });
         }
         for spanned in parsed.road {
             let line = line_of(text, spanned.span().start);
             let r = spanned.into_inner();
-            let Some(id) = self.entity_id(file, line, &r.id) else { continue };
-            let from = r.from.as_deref().and_then(|x| self.entity_id(file, line, x));
+            let Some(id) = self.entity_id(file, line, &r.id) else {
+                continue;
+            };
+            let from = r
+                .from
+                .as_deref()
+                .and_then(|x| self.entity_id(file, line, x));
             let to = r.to.as_deref().and_then(|x| self.entity_id(file, line, x));
-            let country = r.country.as_deref().and_then(|x| self.entity_id(file, line, x));
-            let mut all = vec![Alias { text: r.name.clone(), lang: None }];
+            let country = r
+                .country
+                .as_deref()
+                .and_then(|x| self.entity_id(file, line, x));
+            let mut all = vec![Alias {
+                text: r.name.clone(),
+                lang: None,
+            }];
             all.extend(aliases(&r.aliases, &r.en, &r.fr));
-            self.push_entity(file, line, Entity {
-                id,
-                kind: EntityKind::Road,
-                name: r.name,
-                aliases: all,
-                country,
-                description: r.description,
-                latitude: None,
-                longitude: None,
-                from,
-                to,
-            });
+            self.push_entity(
+                file,
+                line,
+                Entity {
+                    id,
+                    kind: EntityKind::Road,
+                    name: r.name,
+                    aliases: all,
+                    country,
+                    description: r.description,
+                    latitude: None,
+                    longitude: None,
+                    from,
+                    to,
+                },
+            );
         }
     }
 
@@ -194,7 +243,10 @@ impl Builder {
                 Some("attribution") => CueRole::Attribution,
                 Some("document") => CueRole::Document,
                 Some(other) => {
-                    let reason = format!("cue {}: unknown role {other:?} (event, exemption, attribution, document)", c.id);
+                    let reason = format!(
+                        "cue {}: unknown role {other:?} (event, exemption, attribution, document)",
+                        c.id
+                    );
                     self.problem(file, line, reason);
                     continue;
                 }
@@ -203,7 +255,12 @@ impl Builder {
                 self.problem(file, line, format!("duplicate cue id {}", c.id));
                 continue;
             }
-            self.cues.push(Cue { id: c.id, role, value: c.value, terms: aliases(&c.aliases, &c.en, &c.fr) });
+            self.cues.push(Cue {
+                id: c.id,
+                role,
+                value: c.value,
+                terms: aliases(&c.aliases, &c.en, &c.fr),
+            });
             self.cue_lines.push((file.to_path_buf(), line));
         }
         for spanned in parsed.generic {
@@ -211,7 +268,10 @@ impl Builder {
             let g = spanned.into_inner();
             match g.kind.parse::<EntityKind>() {
                 Ok(kind) => {
-                    self.generics.push(Generic { kind, terms: aliases(&[], &g.en, &g.fr) });
+                    self.generics.push(Generic {
+                        kind,
+                        terms: aliases(&[], &g.en, &g.fr),
+                    });
                     self.generic_lines.push((file.to_path_buf(), line));
                 }
                 Err(e) => self.problem(file, line, format!("generic: {e}")),
@@ -219,7 +279,13 @@ impl Builder {
         }
     }
 
-    fn role(&mut self, file: &Path, line: usize, rule: &str, raw: Option<&RawRole>) -> Option<RoleSpec> {
+    fn role(
+        &mut self,
+        file: &Path,
+        line: usize,
+        rule: &str,
+        raw: Option<&RawRole>,
+    ) -> Option<RoleSpec> {
         let raw = raw?;
         let mut kinds = Vec::new();
         for k in &raw.kinds {
@@ -233,7 +299,11 @@ impl Builder {
             Some("before") => Side::Before,
             Some("after") => Side::After,
             Some(other) => {
-                self.problem(file, line, format!("rule {rule}: side {other:?} (before, after, either)"));
+                self.problem(
+                    file,
+                    line,
+                    format!("rule {rule}: side {other:?} (before, after, either)"),
+                );
                 Side::Either
             }
         };
@@ -244,18 +314,32 @@ impl Builder {
             Some("between") => LiteralMode::Between,
             Some("speech") => LiteralMode::Speech,
             Some(other) => {
-                let reason = format!("rule {rule}: literal {other:?} (none, after, modifier, between, speech)");
+                let reason = format!(
+                    "rule {rule}: literal {other:?} (none, after, modifier, between, speech)"
+                );
                 self.problem(file, line, reason);
                 LiteralMode::None
             }
         };
-        Some(RoleSpec { kinds, required: raw.required, all: raw.all, side, literal, value: raw.value, person: raw.person })
+        Some(RoleSpec {
+            kinds,
+            required: raw.required,
+            all: raw.all,
+            side,
+            literal,
+            value: raw.value,
+            person: raw.person,
+        })
     }
 
     fn cue_ref(&mut self, file: &Path, line: usize, rule: &str, id: &str) -> Option<CueIdx> {
         let found = self.cues.iter().position(|c| c.id == id).map(CueIdx);
         if found.is_none() {
-            self.problem(file, line, format!("rule {rule}: no cue with id {id:?} in cues.toml"));
+            self.problem(
+                file,
+                line,
+                format!("rule {rule}: no cue with id {id:?} in cues.toml"),
+            );
         }
         found
     }
@@ -273,8 +357,16 @@ impl Builder {
                     continue;
                 }
             };
-            let triggers: Vec<CueIdx> = r.triggers.iter().filter_map(|t| self.cue_ref(&file, line, &r.id, t)).collect();
-            let requires = r.requires.iter().filter_map(|t| self.cue_ref(&file, line, &r.id, t)).collect();
+            let triggers: Vec<CueIdx> = r
+                .triggers
+                .iter()
+                .filter_map(|t| self.cue_ref(&file, line, &r.id, t))
+                .collect();
+            let requires = r
+                .requires
+                .iter()
+                .filter_map(|t| self.cue_ref(&file, line, &r.id, t))
+                .collect();
             let mut fill = Vec::new();
             for f in &r.fill {
                 match f.as_str() {
@@ -298,20 +390,35 @@ impl Builder {
             if rules.iter().any(|x: &Rule| x.id.0 == r.id) {
                 self.problem(&file, line, format!("duplicate rule id {}", r.id));
             }
-            rules.push(Rule { id: RuleId(r.id), predicate, triggers, requires, subject, object, agent, fill, description: r.description });
+            rules.push(Rule {
+                id: RuleId(r.id),
+                predicate,
+                triggers,
+                requires,
+                subject,
+                object,
+                agent,
+                fill,
+                description: r.description,
+            });
         }
         rules
     }
 
     fn check_references(&mut self) {
-        let known: HashMap<&EntityId, EntityKind> = self.entities.iter().map(|e| (&e.id, e.kind)).collect();
+        let known: HashMap<&EntityId, EntityKind> =
+            self.entities.iter().map(|e| (&e.id, e.kind)).collect();
         let mut found = Vec::new();
         for (e, (file, line)) in self.entities.iter().zip(&self.entity_lines) {
             for (field, target) in [("country", &e.country), ("from", &e.from), ("to", &e.to)] {
                 if let Some(t) = target
                     && !known.contains_key(t)
                 {
-                    found.push((file.clone(), *line, format!("entity {}: {field} {t} is not a known entity", e.id)));
+                    found.push((
+                        file.clone(),
+                        *line,
+                        format!("entity {}: {field} {t} is not a known entity", e.id),
+                    ));
                 }
             }
         }
@@ -324,19 +431,39 @@ impl Builder {
     fn check_aliases(&mut self) {
         let mut owners: HashMap<String, (String, PathBuf, usize)> = HashMap::new();
         let mut clashes = Vec::new();
-        let entities = self.entities.iter().zip(&self.entity_lines).map(|(e, l)| (format!("entity {}", e.id), &e.aliases, l));
-        let generics = self.generics.iter().zip(&self.generic_lines).map(|(g, l)| (format!("generic {}", g.kind), &g.terms, l));
-        let cues = self.cues.iter().zip(&self.cue_lines).map(|(c, l)| (format!("cue {}", c.id), &c.terms, l));
+        let entities = self
+            .entities
+            .iter()
+            .zip(&self.entity_lines)
+            .map(|(e, l)| (format!("entity {}", e.id), &e.aliases, l));
+        let generics = self
+            .generics
+            .iter()
+            .zip(&self.generic_lines)
+            .map(|(g, l)| (format!("generic {}", g.kind), &g.terms, l));
+        let cues = self
+            .cues
+            .iter()
+            .zip(&self.cue_lines)
+            .map(|(c, l)| (format!("cue {}", c.id), &c.terms, l));
         for (owner, terms, (file, line)) in entities.chain(generics).chain(cues) {
             for term in terms.iter() {
                 let folded = fold(&term.text);
                 if folded.is_empty() {
-                    clashes.push((file.clone(), *line, format!("{owner}: empty alias {:?}", term.text)));
+                    clashes.push((
+                        file.clone(),
+                        *line,
+                        format!("{owner}: empty alias {:?}", term.text),
+                    ));
                     continue;
                 }
                 match owners.get(&folded) {
                     Some((other, f, l)) if *other != owner => {
-                        let reason = format!("{owner}: alias {:?} also belongs to {other} ({}:{l})", term.text, f.display());
+                        let reason = format!(
+                            "{owner}: alias {:?} also belongs to {other} ({}:{l})",
+                            term.text,
+                            f.display()
+                        );
                         clashes.push((file.clone(), *line, reason));
                     }
                     Some(_) => {}
@@ -352,7 +479,10 @@ impl Builder {
     }
 }
 
-pub(super) fn build(sources: &[(PathBuf, String)], version: PatternVersion) -> Result<PatternSet, PatternError> {
+pub(super) fn build(
+    sources: &[(PathBuf, String)],
+    version: PatternVersion,
+) -> Result<PatternSet, PatternError> {
     let mut b = Builder {
         problems: Vec::new(),
         entities: Vec::new(),
@@ -373,9 +503,21 @@ pub(super) fn build(sources: &[(PathBuf, String)], version: PatternVersion) -> R
             "cues.toml" => b.cues(path, text),
             "rules.toml" => {
                 let parsed: raw::RuleFile = b.parse(path, text);
-                b.raw_rules.extend(parsed.rule.into_iter().map(|r| (path.clone(), text.clone(), r)));
+                b.raw_rules.extend(
+                    parsed
+                        .rule
+                        .into_iter()
+                        .map(|r| (path.clone(), text.clone(), r)),
+                );
             }
-            other => b.problem(path, 0, format!("unknown pattern file {other:?}; expected one of {}", FILES.join(", "))),
+            other => b.problem(
+                path,
+                0,
+                format!(
+                    "unknown pattern file {other:?}; expected one of {}",
+                    FILES.join(", ")
+                ),
+            ),
         }
     }
     let rules = b.rules();
@@ -384,7 +526,12 @@ pub(super) fn build(sources: &[(PathBuf, String)], version: PatternVersion) -> R
     if !b.problems.is_empty() {
         return Err(PatternError::Invalid(b.problems));
     }
-    let index = b.entities.iter().enumerate().map(|(i, e)| (e.id.clone(), i)).collect();
+    let index = b
+        .entities
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.id.clone(), i))
+        .collect();
     Ok(PatternSet {
         version,
         entities: b.entities,

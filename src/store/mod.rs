@@ -25,7 +25,10 @@ use crate::pipeline::Analysis;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database {}: {source}", path.display())]
-    Open { path: PathBuf, source: rusqlite::Error },
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
     #[error("migrating the database schema: {0}")]
     Migrate(#[from] rusqlite_migration::Error),
     #[error("database: {0}")]
@@ -45,7 +48,10 @@ pub struct RunId(pub i64);
 /// What storing one analysis did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stored {
-    New { article: ArticleId, claims: usize },
+    New {
+        article: ArticleId,
+        claims: usize,
+    },
     /// The same text is already stored.
     Duplicate(ArticleId),
 }
@@ -81,7 +87,10 @@ pub fn content_hash(text: &str) -> String {
 impl Store {
     /// Opens (creating if needed) a database file and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let conn = Connection::open(path).map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         Self::init(conn)
     }
@@ -93,10 +102,18 @@ impl Store {
 
     /// Opens an existing database read-only: queries only, writes are refused by SQLite.
     pub fn open_read_only(path: &Path) -> Result<Self, StoreError> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
         conn.pragma_update(None, "query_only", "ON")?;
-        Ok(Self { conn, ids: HashMap::new() })
+        Ok(Self {
+            conn,
+            ids: HashMap::new(),
+        })
     }
 
     fn init(mut conn: Connection) -> Result<Self, StoreError> {
@@ -104,7 +121,10 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         schema::migrations().to_latest(&mut conn)?;
-        Ok(Self { conn, ids: HashMap::new() })
+        Ok(Self {
+            conn,
+            ids: HashMap::new(),
+        })
     }
 
     /// The underlying connection, for ad-hoc queries.
@@ -116,7 +136,11 @@ impl Store {
     pub fn sync_patterns(&mut self, patterns: &PatternSet) -> Result<(), StoreError> {
         let stored: Option<String> = self
             .conn
-            .query_row("SELECT value FROM _state WHERE key = 'pattern_version'", [], |r| r.get(0))
+            .query_row(
+                "SELECT value FROM _state WHERE key = 'pattern_version'",
+                [],
+                |r| r.get(0),
+            )
             .optional()?;
         if stored.as_deref() != Some(patterns.version.0.as_str()) {
             let tx = self.conn.transaction()?;
@@ -177,7 +201,11 @@ impl Store {
     }
 
     /// Stores a batch of analyses in one transaction.
-    pub fn insert_batch(&mut self, batch: &[Analysis], run: Option<RunId>) -> Result<Vec<Stored>, StoreError> {
+    pub fn insert_batch(
+        &mut self,
+        batch: &[Analysis],
+        run: Option<RunId>,
+    ) -> Result<Vec<Stored>, StoreError> {
         let tx = self.conn.transaction()?;
         let mut out = Vec::with_capacity(batch.len());
         for a in batch {
@@ -189,7 +217,12 @@ impl Store {
 }
 
 /// The row id of an entity, creating rows for roads recognized by code but not listed.
-fn entity_row(tx: &Transaction, ids: &mut HashMap<String, i64>, id: &EntityId, kind: EntityKind) -> Result<i64, StoreError> {
+fn entity_row(
+    tx: &Transaction,
+    ids: &mut HashMap<String, i64>,
+    id: &EntityId,
+    kind: EntityKind,
+) -> Result<i64, StoreError> {
     if let Some(&row) = ids.get(id.as_str()) {
         return Ok(row);
     }
@@ -197,15 +230,30 @@ fn entity_row(tx: &Transaction, ids: &mut HashMap<String, i64>, id: &EntityId, k
         "INSERT INTO entities (key, name, kind) VALUES (?1, ?2, ?3) ON CONFLICT(key) DO NOTHING",
         params![id.as_str(), id.as_str().to_uppercase(), kind.as_str()],
     )?;
-    let row: i64 = tx.query_row("SELECT id FROM entities WHERE key = ?1", [id.as_str()], |r| r.get(0))?;
+    let row: i64 = tx.query_row(
+        "SELECT id FROM entities WHERE key = ?1",
+        [id.as_str()],
+        |r| r.get(0),
+    )?;
     ids.insert(id.as_str().to_string(), row);
     Ok(row)
 }
 
-fn insert_one(tx: &Transaction, ids: &mut HashMap<String, i64>, a: &Analysis, run: Option<RunId>) -> Result<Stored, StoreError> {
+fn insert_one(
+    tx: &Transaction,
+    ids: &mut HashMap<String, i64>,
+    a: &Analysis,
+    run: Option<RunId>,
+) -> Result<Stored, StoreError> {
     let doc = &a.document;
     let hash = content_hash(&doc.text);
-    let existing: Option<i64> = tx.query_row("SELECT id FROM articles WHERE content_hash = ?1", [&hash], |r| r.get(0)).optional()?;
+    let existing: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM articles WHERE content_hash = ?1",
+            [&hash],
+            |r| r.get(0),
+        )
+        .optional()?;
     if let Some(id) = existing {
         return Ok(Stored::Duplicate(ArticleId(id)));
     }
@@ -238,7 +286,14 @@ fn insert_one(tx: &Transaction, ids: &mut HashMap<String, i64>, a: &Analysis, ru
     for m in &a.mentions {
         let entity = entity_row(tx, ids, &m.entity, m.kind)?;
         let surface = &doc.text[m.span.start..m.span.end];
-        mention_stmt.execute(params![article, entity, m.span.start as i64, m.span.end as i64, surface, m.via.as_str()])?;
+        mention_stmt.execute(params![
+            article,
+            entity,
+            m.span.start as i64,
+            m.span.end as i64,
+            surface,
+            m.via.as_str()
+        ])?;
     }
     let mut claim_stmt = tx.prepare_cached(
         "INSERT INTO claims (article_id, subject_id, subject_text, predicate, object_id, object_text, agent_id, place_id,
@@ -248,7 +303,9 @@ fn insert_one(tx: &Transaction, ids: &mut HashMap<String, i64>, a: &Analysis, ru
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
            ?24, ?25, ?26)",
     )?;
-    let mut place_stmt = tx.prepare_cached("INSERT OR IGNORE INTO claim_places (claim_id, place_id) VALUES (?1, ?2)")?;
+    let mut place_stmt = tx.prepare_cached(
+        "INSERT OR IGNORE INTO claim_places (claim_id, place_id) VALUES (?1, ?2)",
+    )?;
     for c in &a.claims {
         let mut arg = |arg: &Option<Arg>| -> Result<(Option<i64>, Option<String>), StoreError> {
             Ok(match arg {
@@ -259,14 +316,28 @@ fn insert_one(tx: &Transaction, ids: &mut HashMap<String, i64>, a: &Analysis, ru
         };
         let (subject_id, subject_text) = arg(&c.subject)?;
         let (object_id, object_text) = arg(&c.object)?;
-        let agent = c.agent.as_ref().map(|id| entity_row(tx, ids, id, EntityKind::Road)).transpose()?;
-        let places: Vec<i64> = c.places.iter().map(|p| entity_row(tx, ids, p, EntityKind::City)).collect::<Result<_, _>>()?;
+        let agent = c
+            .agent
+            .as_ref()
+            .map(|id| entity_row(tx, ids, id, EntityKind::Road))
+            .transpose()?;
+        let places: Vec<i64> = c
+            .places
+            .iter()
+            .map(|p| entity_row(tx, ids, p, EntityKind::City))
+            .collect::<Result<_, _>>()?;
         let (kind, source, speaker, role, document) = match &c.attribution {
             Attribution::Outlet => ("outlet", None, None, None, None),
-            Attribution::Source { entity, document } => ("source", Some(entity), None, None, document.clone()),
-            Attribution::Speaker { name, role, entity } => ("speaker", entity.as_ref(), name.clone(), role.clone(), None),
+            Attribution::Source { entity, document } => {
+                ("source", Some(entity), None, None, document.clone())
+            }
+            Attribution::Speaker { name, role, entity } => {
+                ("speaker", entity.as_ref(), name.clone(), role.clone(), None)
+            }
         };
-        let source = source.map(|id| entity_row(tx, ids, id, EntityKind::Media)).transpose()?;
+        let source = source
+            .map(|id| entity_row(tx, ids, id, EntityKind::Media))
+            .transpose()?;
         let time = c.time.as_ref();
         let sentence = &doc.text[c.evidence.sentence.start..c.evidence.sentence.end];
         claim_stmt.execute(params![
@@ -302,5 +373,8 @@ fn insert_one(tx: &Transaction, ids: &mut HashMap<String, i64>, a: &Analysis, ru
             place_stmt.execute(params![claim, p])?;
         }
     }
-    Ok(Stored::New { article: ArticleId(article), claims: a.claims.len() })
+    Ok(Stored::New {
+        article: ArticleId(article),
+        claims: a.claims.len(),
+    })
 }

@@ -105,22 +105,41 @@ impl Store {
             bind(&mut sql, &clause, Value::Text(e.clone()));
         }
         if let Some(p) = f.predicate {
-            bind(&mut sql, " AND c.predicate = ?{n}", Value::Text(p.as_str().to_string()));
+            bind(
+                &mut sql,
+                " AND c.predicate = ?{n}",
+                Value::Text(p.as_str().to_string()),
+            );
         }
         if let Some(p) = &f.place {
-            let clause = format!(" AND c.id IN (SELECT claim_id FROM claim_places WHERE place_id IN {ENTITY_MATCH})");
+            let clause = format!(
+                " AND c.id IN (SELECT claim_id FROM claim_places WHERE place_id IN {ENTITY_MATCH})"
+            );
             bind(&mut sql, &clause, Value::Text(p.clone()));
         }
-        let as_of = "coalesce(CASE WHEN c.time_value GLOB '[0-9]*' THEN c.time_value END, v.published)";
+        let as_of =
+            "coalesce(CASE WHEN c.time_value GLOB '[0-9]*' THEN c.time_value END, v.published)";
         if let Some(d) = f.since {
-            bind(&mut sql, &format!(" AND {as_of} >= ?{{n}}"), Value::Text(d.to_string()));
+            bind(
+                &mut sql,
+                &format!(" AND {as_of} >= ?{{n}}"),
+                Value::Text(d.to_string()),
+            );
         }
         if let Some(d) = f.until {
             // A month or year value compares below the next day's date, so it stays in range.
-            bind(&mut sql, &format!(" AND {as_of} <= ?{{n}} || 'z'"), Value::Text(d.to_string()));
+            bind(
+                &mut sql,
+                &format!(" AND {as_of} <= ?{{n}} || 'z'"),
+                Value::Text(d.to_string()),
+            );
         }
         if let Some(s) = &f.source {
-            bind(&mut sql, " AND (v.source LIKE '%' || ?{n} || '%' OR v.according_to = ?{n} COLLATE NOCASE)", Value::Text(s.clone()));
+            bind(
+                &mut sql,
+                " AND (v.source LIKE '%' || ?{n} || '%' OR v.according_to = ?{n} COLLATE NOCASE)",
+                Value::Text(s.clone()),
+            );
         }
         sql.push_str(&format!(" ORDER BY {as_of} DESC, v.id DESC"));
         if let Some(limit) = f.limit {
@@ -147,7 +166,10 @@ impl Store {
                    FROM entities e LEFT JOIN entities c ON c.id = e.country_id
                    WHERE ?1 IS NULL OR e.kind = ?1
                    ORDER BY mentions DESC, e.key";
-        self.table(sql, &[kind.map_or(Value::Null, |k| Value::Text(k.to_string()))])
+        self.table(
+            sql,
+            &[kind.map_or(Value::Null, |k| Value::Text(k.to_string()))],
+        )
     }
 
     /// Articles, newest first, or those matching a full-text query, best first.
@@ -177,7 +199,9 @@ impl Store {
     pub fn sql(&self, sql: &str) -> Result<Table, StoreError> {
         let mut stmt = self.conn.prepare(sql)?;
         if !stmt.readonly() {
-            return Err(StoreError::ReadOnly("only statements that read are allowed".into()));
+            return Err(StoreError::ReadOnly(
+                "only statements that read are allowed".into(),
+            ));
         }
         run(&mut stmt, &[])
     }

@@ -80,18 +80,21 @@ impl<'p> Tagger<'p> {
         let mut folded = Vec::new();
         let mut targets = Vec::new();
         let mut caps_only = Vec::new();
-        let entities = patterns.entities.iter().enumerate().flat_map(|(i, e)| {
-            e.aliases.iter().map(move |a| (&a.text, Target::Entity(i)))
-        });
-        let generics = patterns
-            .generics
-            .iter()
-            .flat_map(|g| g.terms.iter().map(move |t| (&t.text, Target::Generic(g.kind))));
-        let cues = patterns
-            .cues
+        let entities = patterns
+            .entities
             .iter()
             .enumerate()
-            .flat_map(|(i, c)| c.terms.iter().map(move |t| (&t.text, Target::Cue(CueIdx(i)))));
+            .flat_map(|(i, e)| e.aliases.iter().map(move |a| (&a.text, Target::Entity(i))));
+        let generics = patterns.generics.iter().flat_map(|g| {
+            g.terms
+                .iter()
+                .map(move |t| (&t.text, Target::Generic(g.kind)))
+        });
+        let cues = patterns.cues.iter().enumerate().flat_map(|(i, c)| {
+            c.terms
+                .iter()
+                .map(move |t| (&t.text, Target::Cue(CueIdx(i))))
+        });
         for (text, target) in entities.chain(generics).chain(cues) {
             let f = fold(text);
             // The loader already rejected one form pointing to two things; repeats are harmless.
@@ -107,13 +110,31 @@ impl<'p> Tagger<'p> {
         let road_codes = if patterns.road_prefixes.is_empty() {
             None
         } else {
-            let mut codes: Vec<String> =
-                patterns.road_prefixes.iter().map(|p| regex::escape(&p.code.to_lowercase())).collect();
+            let mut codes: Vec<String> = patterns
+                .road_prefixes
+                .iter()
+                .map(|p| regex::escape(&p.code.to_lowercase()))
+                .collect();
             codes.sort_by_key(|c| std::cmp::Reverse(c.len()));
-            Some(Regex::new(&format!(r"\b({}) ?(\d{{1,3}})\b", codes.join("|")))?)
+            Some(Regex::new(&format!(
+                r"\b({}) ?(\d{{1,3}})\b",
+                codes.join("|")
+            ))?)
         };
-        let entity_by_id = patterns.entities.iter().enumerate().map(|(i, e)| (&e.id, i)).collect();
-        Ok(Self { patterns, automaton, targets, caps_only, road_codes, entity_by_id })
+        let entity_by_id = patterns
+            .entities
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (&e.id, i))
+            .collect();
+        Ok(Self {
+            patterns,
+            automaton,
+            targets,
+            caps_only,
+            road_codes,
+            entity_by_id,
+        })
     }
 
     pub fn patterns(&self) -> &'p PatternSet {
@@ -133,14 +154,24 @@ impl<'p> Tagger<'p> {
         let mut salience: Vec<(EntityId, EntityKind, usize)> = Vec::new();
         for hit in hits {
             match hit.target {
-                Target::Cue(cue) => tags.cues.push(CueHit { cue, span: hit.span }),
+                Target::Cue(cue) => tags.cues.push(CueHit {
+                    cue,
+                    span: hit.span,
+                }),
                 Target::Entity(i) => {
                     let (id, kind) = self.entity_at(i, &dynamic);
-                    let modifier = is_modifier(text, hit.span, &self.patterns.lexicon.modifier_suffixes);
+                    let modifier =
+                        is_modifier(text, hit.span, &self.patterns.lexicon.modifier_suffixes);
                     if !modifier {
                         bump(&mut salience, &id, kind);
                     }
-                    tags.mentions.push(Mention { entity: id, kind, span: hit.span, via: hit.via, modifier });
+                    tags.mentions.push(Mention {
+                        entity: id,
+                        kind,
+                        span: hit.span,
+                        via: hit.via,
+                        modifier,
+                    });
                 }
                 Target::Generic(kind) => {
                     if !self.has_determiner(text, hit.span) {
@@ -165,7 +196,10 @@ impl<'p> Tagger<'p> {
     fn entity_at(&self, i: usize, dynamic: &[EntityId]) -> (EntityId, EntityKind) {
         match self.patterns.entities.get(i) {
             Some(e) => (e.id.clone(), e.kind),
-            None => (dynamic[i - self.patterns.entities.len()].clone(), EntityKind::Road),
+            None => (
+                dynamic[i - self.patterns.entities.len()].clone(),
+                EntityKind::Road,
+            ),
         }
     }
 
@@ -176,13 +210,19 @@ impl<'p> Tagger<'p> {
         let mut hits = Vec::new();
         let mut at = 0;
         while at < hay.len() {
-            let Some(m) = self.automaton.find(Input::new(hay).span(at..hay.len())) else { break };
+            let Some(m) = self.automaton.find(Input::new(hay).span(at..hay.len())) else {
+                break;
+            };
             let span = norm.original_span(text, m.start(), m.end());
             let case_ok = !self.caps_only[m.pattern().as_usize()]
                 || !text[span.start..span.end].chars().any(char::is_lowercase);
             if case_ok && norm.is_whole_word(m.start(), m.end()) {
                 let target = self.targets[m.pattern().as_usize()];
-                hits.push(Hit { span, target, via: MentionVia::Alias });
+                hits.push(Hit {
+                    span,
+                    target,
+                    via: MentionVia::Alias,
+                });
                 at = m.end();
             } else {
                 at = m.start() + hay[m.start()..].chars().next().map_or(1, char::len_utf8);
@@ -192,19 +232,35 @@ impl<'p> Tagger<'p> {
     }
 
     /// Road codes by pattern; a code already inside an alias hit ("RN5 highway") is skipped.
-    fn road_hits(&self, text: &str, norm: &Normalized, hits: &mut Vec<Hit>, dynamic: &mut Vec<EntityId>) {
+    fn road_hits(
+        &self,
+        text: &str,
+        norm: &Normalized,
+        hits: &mut Vec<Hit>,
+        dynamic: &mut Vec<EntityId>,
+    ) {
         let Some(re) = &self.road_codes else { return };
         let hay = norm.as_str();
         for caps in re.captures_iter(hay) {
-            let (Some(all), Some(prefix), Some(number)) = (caps.get(0), caps.get(1), caps.get(2)) else {
+            let (Some(all), Some(prefix), Some(number)) = (caps.get(0), caps.get(1), caps.get(2))
+            else {
                 continue;
             };
             let span = norm.original_span(text, all.start(), all.end());
-            if hits.iter().any(|h| h.span.start < span.end && span.start < h.span.end) {
+            if hits
+                .iter()
+                .any(|h| h.span.start < span.end && span.start < h.span.end)
+            {
                 continue;
             }
-            let raw = format!("{}{}", prefix.as_str(), number.as_str().trim_start_matches('0'));
-            let Ok(id) = EntityId::new(&raw) else { continue };
+            let raw = format!(
+                "{}{}",
+                prefix.as_str(),
+                number.as_str().trim_start_matches('0')
+            );
+            let Ok(id) = EntityId::new(&raw) else {
+                continue;
+            };
             let index = match self.entity_by_id.get(&id) {
                 Some(&i) => i,
                 None => {
@@ -215,7 +271,11 @@ impl<'p> Tagger<'p> {
                     self.patterns.entities.len() + pos
                 }
             };
-            hits.push(Hit { span, target: Target::Entity(index), via: MentionVia::Code });
+            hits.push(Hit {
+                span,
+                target: Target::Entity(index),
+                via: MentionVia::Code,
+            });
         }
     }
 
@@ -228,7 +288,11 @@ impl<'p> Tagger<'p> {
         while let Some(mut hit) = iter.next() {
             // "BAMAKO, Mali (FN)": an agency after a place, not the place's acronym.
             let named = match hit.target {
-                Target::Entity(i) => self.patterns.entities.get(i).filter(|e| !e.kind.is_place() && e.kind != EntityKind::Road),
+                Target::Entity(i) => self
+                    .patterns
+                    .entities
+                    .get(i)
+                    .filter(|e| !e.kind.is_place() && e.kind != EntityKind::Road),
                 _ => None,
             };
             let (Target::Entity(entity), Some(_)) = (hit.target, named) else {
@@ -236,7 +300,9 @@ impl<'p> Tagger<'p> {
                 continue;
             };
             if let Some((inner, close)) = parenthesized(text, hit.span.end) {
-                let next_same = iter.peek().is_some_and(|n| n.target == hit.target && inner.contains(n.span));
+                let next_same = iter
+                    .peek()
+                    .is_some_and(|n| n.target == hit.target && inner.contains(n.span));
                 if next_same {
                     iter.next();
                     hit.span.end = close;
@@ -255,8 +321,16 @@ impl<'p> Tagger<'p> {
                 let span = Span::new(at, at + acronym.len());
                 let whole = !text[..at].chars().next_back().is_some_and(is_word_char)
                     && !text[span.end..].chars().next().is_some_and(is_word_char);
-                if whole && !taken.iter().any(|t| t.start < span.end && span.start < t.end) {
-                    out.push(Hit { span, target: Target::Entity(entity), via: MentionVia::Acronym });
+                if whole
+                    && !taken
+                        .iter()
+                        .any(|t| t.start < span.end && span.start < t.end)
+                {
+                    out.push(Hit {
+                        span,
+                        target: Target::Entity(entity),
+                        via: MentionVia::Acronym,
+                    });
                 }
             }
         }
@@ -274,7 +348,9 @@ impl<'p> Tagger<'p> {
             .take(2)
             .map(fold)
             .collect();
-        words.iter().any(|w| self.patterns.lexicon.determiners.contains(w))
+        words
+            .iter()
+            .any(|w| self.patterns.lexicon.determiners.contains(w))
     }
 }
 
@@ -325,16 +401,24 @@ fn is_acronym(s: &str) -> bool {
     let letters = s.chars().filter(|c| c.is_alphabetic()).count();
     (2..=10).contains(&s.chars().count())
         && letters >= 2
-        && s.chars().all(|c| c.is_uppercase() || c.is_ascii_digit() || c == '-')
+        && s.chars()
+            .all(|c| c.is_uppercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// Whether the mention is followed by a hyphen and a modifier suffix: "al-Qaeda-linked".
 fn is_modifier(text: &str, span: Span, suffixes: &std::collections::HashSet<String>) -> bool {
     let rest = &text[span.end..];
-    let Some(dash) = rest.chars().next().filter(|c| matches!(c, '-' | '‐' | '‑' | '–')) else {
+    let Some(dash) = rest
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '-' | '‐' | '‑' | '–'))
+    else {
         return false;
     };
-    let word: String = rest[dash.len_utf8()..].chars().take_while(|c| is_word_char(*c)).collect();
+    let word: String = rest[dash.len_utf8()..]
+        .chars()
+        .take_while(|c| is_word_char(*c))
+        .collect();
     suffixes.contains(&fold(&word))
 }
 

@@ -45,10 +45,7 @@ fn is_apostrophe(c: char) -> bool {
 }
 
 fn is_dash(c: char) -> bool {
-    matches!(
-        c,
-        '-' | '‐' | '‑' | '‒' | '–' | '—' | '―' | '−' | '_' | '/'
-    )
+    matches!(c, '-' | '‐' | '‑' | '‒' | '–' | '—' | '―' | '−' | '_' | '/')
 }
 
 /// Whether `c` is part of a word, for whole-word matching.
