@@ -1,1 +1,218 @@
+//! Claim specs on the shipped pattern set: one sentence in, the claims an analyst reads out.
 
+use chrono::NaiveDate;
+
+use crate::model::{Arg, Attribution, DocFormat, Document, Modality, Predicate, SourceMeta};
+use crate::patterns::PatternSet;
+use crate::pipeline::Pipeline;
+
+static PATTERNS: std::sync::LazyLock<PatternSet> =
+    std::sync::LazyLock::new(|| PatternSet::embedded().unwrap());
+
+fn claims(text: &str, published: Option<&str>) -> Vec<crate::model::Claim> {
+    let pipeline = Pipeline::new(&PATTERNS).unwrap();
+    let doc = Document {
+        format: DocFormat::Text,
+        title: None,
+        byline: None,
+        published: published.map(|p| p.parse::<NaiveDate>().unwrap()),
+        language: None,
+        dateline: crate::extract::text::dateline(text),
+        text: text.to_string(),
+        source: SourceMeta::default(),
+    };
+    pipeline.analyze(doc).claims
+}
+
+fn arg(a: &Option<Arg>) -> String {
+    match a {
+        Some(Arg::Entity(id)) => id.to_string(),
+        Some(Arg::Literal(l)) => l.clone(),
+        None => "-".into(),
+    }
+}
+
+/// `subject predicate object modality` of every claim.
+fn summary(text: &str) -> Vec<String> {
+    claims(text, None)
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {} {}",
+                arg(&c.subject),
+                c.predicate,
+                arg(&c.object),
+                c.modality
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn sentences_to_claims() {
+    let table: &[(&str, &[&str])] = &[
+        (
+            "JNIM fighters ambushed a FAMa convoy near Kayes.",
+            &["jnim attack fama asserted"],
+        ),
+        (
+            "JNIM reportedly attacked a bus near Ségou.",
+            &["jnim attack bus possible"],
+        ),
+        (
+            "The army denied that JNIM had attacked Kati.",
+            &["jnim attack kati negated"],
+        ),
+        (
+            "Le JNIM aurait attaqué un convoi.",
+            &["jnim attack convoi possible"],
+        ),
+        (
+            "Les négociations avec le JNIM ont repris, selon le gouvernement malien.",
+            &[],
+        ),
+        (
+            "The Malian junta has been engaged in negotiations with JNIM.",
+            &["mali-government negotiates_with jnim asserted"],
+        ),
+        (
+            "The European Union has called for renewed engagement.",
+            &["european-union calls_for renewed engagement asserted"],
+        ),
+        ("The Eagles attacked relentlessly in the second half.", &[]),
+        ("Caterpillars attacked the cotton near Sikasso.", &[]),
+    ];
+    for (text, want) in table {
+        assert_eq!(summary(text), *want, "{text:?}");
+    }
+}
+
+#[test]
+fn regression_a_participle_after_an_object_keeps_the_main_subject() {
+    let got =
+        summary("JNIM fighters ambushed a FAMa convoy near Kayes, killing at least six soldiers.");
+    assert_eq!(got[1], "jnim killing least six soldiers asserted");
+}
+
+#[test]
+fn regression_the_subject_before_a_relative_clause_is_its_antecedent() {
+    let got = summary(
+        "France, which withdrew its troops from Mali in 2022, has advised its remaining nationals to exercise extreme caution.",
+    );
+    assert_eq!(
+        got,
+        [
+            "france withdraws_troops mali asserted",
+            "france advises_caution its remaining nationals asserted"
+        ]
+    );
+}
+
+#[test]
+fn regression_an_affiliate_is_not_the_actor() {
+    let got = summary("Le JNIM, lié à al-Qaïda, impose un blocus sur Kayes.");
+    assert!(
+        got.contains(&"jnim blockade kayes asserted".to_string()),
+        "{got:?}"
+    );
+    assert!(
+        !got.iter().any(|c| c.starts_with("al-qaeda blockade")),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn coordinated_subjects_each_get_a_claim() {
+    let got = summary("FAMa and Africa Corps troops attacked JNIM positions near Niono.");
+    assert_eq!(
+        got,
+        [
+            "africa-corps attack jnim asserted",
+            "fama attack jnim asserted"
+        ]
+    );
+}
+
+#[test]
+fn an_unaffected_road_is_not_blockaded() {
+    let c = claims(
+        "The RN26 highway, which remains unaffected by JNIM's blockade, is the only reliable route.",
+        None,
+    );
+    let blockade = c
+        .iter()
+        .find(|c| c.predicate == Predicate::Blockade)
+        .unwrap();
+    assert_eq!(blockade.modality, Modality::Negated);
+    let status = c
+        .iter()
+        .find(|c| c.predicate == Predicate::RoadStatus)
+        .unwrap();
+    assert_eq!(
+        (arg(&status.subject), arg(&status.object)),
+        ("rn26".into(), "open".into())
+    );
+}
+
+#[test]
+fn a_list_item_takes_source_and_place_from_its_lead_in() {
+    let text = "According to a map released by Rerum Novarum, routes into Bamako are:\n- Contested: RN24 and RR6.\n";
+    let c = claims(text, Some("2025-12-04"));
+    assert_eq!(c.len(), 2);
+    for claim in &c {
+        assert_eq!(claim.places[0].as_str(), "bamako");
+        let want = Attribution::Source {
+            entity: crate::model::EntityId::new("rerum-novarum").unwrap(),
+            document: Some("map".into()),
+        };
+        assert_eq!(claim.attribution, want);
+        assert_eq!(
+            claim.time.as_ref().unwrap().value.as_deref(),
+            Some("2025-12-04")
+        );
+    }
+}
+
+#[test]
+fn a_quoted_speaker_is_named_with_role() {
+    let c = claims(
+        "“The blockade is compounding the crisis,” said OCHA regional coordinator Jean-Luc Martin.",
+        None,
+    );
+    let says = c.iter().find(|c| c.predicate == Predicate::Says).unwrap();
+    assert_eq!(arg(&says.subject), "Jean-Luc Martin");
+    assert_eq!(arg(&says.object), "The blockade is compounding the crisis");
+    match &says.attribution {
+        Attribution::Speaker { role, entity, .. } => {
+            assert_eq!(role.as_deref(), Some("OCHA regional coordinator"));
+            assert_eq!(entity.as_ref().map(|e| e.as_str()), Some("ocha"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_dateline_country_locates_claims_that_name_no_place() {
+    let c = claims(
+        "BAMAKO, Mali (FN) — JNIM has imposed a fuel blockade.",
+        None,
+    );
+    assert_eq!(
+        c[0].places.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
+        ["mali"]
+    );
+    assert!(c[0].place_inferred);
+}
+
+#[test]
+fn a_lede_takes_its_time_from_the_next_sentence_about_the_same_subject() {
+    let text = "The U.S. Embassy in Mali called on citizens to leave the country. In a statement issued Tuesday, the embassy warned of the risks.";
+    let c = claims(text, Some("2025-10-30"));
+    let lede = &c[0];
+    let t = lede.time.as_ref().unwrap();
+    assert_eq!(
+        (t.text.as_deref(), t.value.as_deref()),
+        (Some("Tuesday"), Some("2025-10-28"))
+    );
+    assert_eq!(t.source, crate::model::TimeSource::Context);
+}

@@ -1,0 +1,386 @@
+//! The `sitrep` command end to end, on temporary databases and pattern directories.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use rusqlite::Connection;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn sitrep(db: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("sitrep").expect("binary builds");
+    cmd.current_dir(root())
+        .env_remove("SITREP_PATTERNS")
+        .arg("--db")
+        .arg(db);
+    cmd
+}
+
+fn count(db: &Path, table: &str) -> i64 {
+    let conn = Connection::open(db).unwrap();
+    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .unwrap()
+}
+
+fn stdout(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn ingesting_the_same_inputs_twice_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    sitrep(&db)
+        .args(["ingest", "fixtures/seeds", "fixtures/articles"])
+        .assert()
+        .success();
+    let tables = ["articles", "claims", "mentions", "entities", "claim_places"];
+    let before: Vec<i64> = tables.iter().map(|t| count(&db, t)).collect();
+    assert_eq!(before[0], 19, "2 seeds + 17 fixture articles");
+    let second = sitrep(&db)
+        .args(["ingest", "fixtures/seeds", "fixtures/articles"])
+        .output()
+        .unwrap();
+    assert!(second.status.success());
+    let after: Vec<i64> = tables.iter().map(|t| count(&db, t)).collect();
+    assert_eq!(before, after);
+    let summary = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        summary.contains("0 new article(s), 19 already stored"),
+        "{summary}"
+    );
+    let conn = Connection::open(&db).unwrap();
+    let runs: Vec<(i64, i64, String)> = conn
+        .prepare("SELECT added, duplicates, status FROM runs ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        runs,
+        vec![(19, 0, "ok".to_string()), (0, 19, "ok".to_string())]
+    );
+}
+
+#[test]
+fn a_malformed_file_is_reported_and_skipped_while_the_rest_goes_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("in");
+    std::fs::create_dir(&inputs).unwrap();
+    std::fs::copy(
+        root().join("fixtures/seeds/000_dec6e1f6441e53ed.txt"),
+        inputs.join("good.txt"),
+    )
+    .unwrap();
+    std::fs::write(inputs.join("binary.txt"), b"\x00\x01\x02garbage\x00").unwrap();
+    std::fs::write(inputs.join("empty.txt"), "   \n\n").unwrap();
+    std::fs::write(inputs.join("broken.html.gz"), "this is not gzip").unwrap();
+    std::fs::write(
+        inputs.join("latin1.txt"),
+        b"Le JNIM a attaqu\xe9 un convoi pr\xe8s de Kayes.\n",
+    )
+    .unwrap();
+    let db = dir.path().join("t.db");
+    let out = sitrep(&db).arg("ingest").arg(&inputs).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "some inputs failed");
+    let err = String::from_utf8_lossy(&out.stderr);
+    for bad in ["binary.txt", "empty.txt", "broken.html.gz"] {
+        assert!(err.contains(bad), "{bad} not reported in:\n{err}");
+    }
+    assert!(
+        err.contains("2 new article(s)") && err.contains("3 failed"),
+        "{err}"
+    );
+    assert_eq!(count(&db, "articles"), 2);
+    let conn = Connection::open(&db).unwrap();
+    let text: String = conn
+        .query_row(
+            "SELECT text FROM articles WHERE source_path LIKE '%latin1.txt'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        text.contains("attaqué un convoi près de Kayes"),
+        "decoded as windows-1252: {text}"
+    );
+    let status: String = conn
+        .query_row("SELECT status FROM runs", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(status, "partial");
+}
+
+#[test]
+fn sql_is_read_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    sitrep(&db)
+        .args(["ingest", "fixtures/seeds"])
+        .assert()
+        .success();
+    for write in [
+        "DELETE FROM articles",
+        "UPDATE claims SET predicate = 'x'",
+        "DROP TABLE claims",
+        "INSERT INTO runs (command, started_at, pattern_version) VALUES ('x','y','z')",
+    ] {
+        let out = sitrep(&db).args(["sql", write]).output().unwrap();
+        assert!(!out.status.success(), "{write} was accepted");
+    }
+    assert_eq!(count(&db, "articles"), 2);
+    let csv = stdout(sitrep(&db).args([
+        "sql",
+        "SELECT count(*) AS n FROM articles",
+        "--format",
+        "csv",
+    ]));
+    assert_eq!(csv, "n\n2\n");
+}
+
+#[test]
+fn queries_answer_the_analyst_questions() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    sitrep(&db)
+        .args(["ingest", "fixtures/seeds"])
+        .assert()
+        .success();
+
+    let roads = stdout(sitrep(&db).args(["roads", "--format", "csv"]));
+    assert!(
+        roads.starts_with("road,status,controlled_by,as_of,according_to,source\n"),
+        "{roads}"
+    );
+    assert!(
+        roads.contains("RN26,open,,2025-12-04,Rerum Novarum"),
+        "{roads}"
+    );
+    assert!(
+        roads.contains("RN5,partially_controlled,JNIM,2025-12-04,Rerum Novarum"),
+        "{roads}"
+    );
+    assert_eq!(roads.lines().count(), 9, "8 roads and a header:\n{roads}");
+
+    let json = stdout(sitrep(&db).args([
+        "claims",
+        "--entity",
+        "JNIM",
+        "--predicate",
+        "blockade",
+        "--format",
+        "json",
+    ]));
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    assert!(
+        rows.iter()
+            .any(|r| r["object"] == "Bamako" && r["time_value"] == "2025-12-04"),
+        "{json}"
+    );
+    assert!(rows.iter().all(|r| r["predicate"] == "blockade"));
+
+    let departures = stdout(sitrep(&db).args([
+        "claims",
+        "--predicate",
+        "advises_departure",
+        "--format",
+        "csv",
+    ]));
+    assert!(
+        departures.contains("U.S. Embassy in Mali") && departures.contains("United States"),
+        "{departures}"
+    );
+
+    let dated = stdout(sitrep(&db).args([
+        "claims",
+        "--since",
+        "2025-12-01",
+        "--place",
+        "Bamako",
+        "--format",
+        "json",
+    ]));
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&dated).unwrap();
+    assert!(
+        !rows.is_empty() && rows.iter().all(|r| r["published"] == "2025-12-04"),
+        "{dated}"
+    );
+
+    let search =
+        stdout(sitrep(&db).args(["articles", "--search", "fuel tankers", "--format", "csv"]));
+    assert!(
+        search.contains("000_dec6e1f6441e53ed.txt") && !search.contains("003_"),
+        "{search}"
+    );
+
+    let table = stdout(sitrep(&db).args(["entities", "--kind", "road"]));
+    assert!(table.contains("RN26") && table.contains("rows)"), "{table}");
+}
+
+#[test]
+fn extract_prints_json_and_touches_no_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("never.db");
+    let json = stdout(sitrep(&db).args(["extract", "fixtures/seeds/003_b4f38205223c0aa9.txt"]));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        v["title"],
+        "JNIM Blocks Bamako, Prompting Several Countries to Advise Citizens to Leave"
+    );
+    assert_eq!(v["published"], "2025-12-04");
+    assert!(
+        v["mentions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["entity"] == "rn26")
+    );
+    assert!(v["claims"].as_array().unwrap().len() >= 12);
+    assert!(!db.exists());
+}
+
+#[test]
+fn metadata_flags_resolve_relative_dates() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("never.db");
+    let mut cmd = sitrep(&db);
+    cmd.args(["extract", "-", "--published", "2025-10-28", "--no-text"]);
+    cmd.write_stdin(
+        "The U.S. Embassy in Mali on Tuesday called on American citizens to leave the country.",
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&mut cmd)).unwrap();
+    let claim = &v["claims"][0];
+    assert_eq!(claim["predicate"], "advises_departure");
+    assert_eq!(
+        claim["time"]["value"], "2025-10-28",
+        "2025-10-28 is itself a Tuesday"
+    );
+}
+
+fn patterns_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for f in sitrep::patterns::FILES {
+        std::fs::copy(root().join("patterns").join(f), dir.path().join(f)).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn a_broken_pattern_file_is_rejected_with_file_line_and_reason() {
+    let patterns = patterns_copy();
+    let actors = patterns.path().join("actors.toml");
+    let text = std::fs::read_to_string(&actors).unwrap();
+    let broken = text.replacen("kind = \"armed_group\"", "kind = \"armed_gruop\"", 1);
+    std::fs::write(&actors, &broken).unwrap();
+    let line = broken
+        .lines()
+        .position(|l| l.contains("armed_gruop"))
+        .unwrap()
+        + 1;
+    let dir = tempfile::tempdir().unwrap();
+    let out = sitrep(&dir.path().join("t.db"))
+        .arg("--patterns")
+        .arg(patterns.path())
+        .arg("patterns")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("actors.toml:") && err.contains("armed_gruop"),
+        "{err}"
+    );
+    // The error names the entity's table, which starts a few lines above the bad field.
+    let reported: usize = err
+        .split("actors.toml:")
+        .nth(1)
+        .and_then(|r| r.split(':').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(
+        reported <= line && line - reported < 10,
+        "reported line {reported}, typo on {line}"
+    );
+
+    std::fs::write(&actors, text.replacen("[[entity]]", "[[entity]\n", 1)).unwrap();
+    let out = sitrep(&dir.path().join("t.db"))
+        .arg("--patterns")
+        .arg(patterns.path())
+        .arg("patterns")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("actors.toml:"));
+}
+
+#[test]
+fn an_alias_pointing_to_two_entities_is_reported_with_both_places() {
+    let patterns = patterns_copy();
+    let places = patterns.path().join("places.toml");
+    let mut text = std::fs::read_to_string(&places).unwrap();
+    text.push_str("\n[[entity]]\nid = \"jnim-town\"\nkind = \"city\"\nname = \"JNIM\"\nlatitude = 12.0\nlongitude = -8.0\n");
+    std::fs::write(&places, text).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = sitrep(&dir.path().join("t.db"))
+        .arg("--patterns")
+        .arg(patterns.path())
+        .arg("patterns")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("entity jnim-town: alias \"JNIM\" also belongs to entity jnim")
+            && err.contains("actors.toml:"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_schema_is_what_datasette_expects() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    sitrep(&db)
+        .args(["ingest", "fixtures/seeds"])
+        .assert()
+        .success();
+    let conn = Connection::open(&db).unwrap();
+    let fts: String = conn
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'articles_fts'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(fts.contains("content=\"articles\""), "{fts}");
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let strict: i64 = conn.query_row("SELECT count(*) FROM pragma_table_list WHERE strict = 1 AND name IN ('articles','claims','entities','mentions','runs')", [], |r| r.get(0)).unwrap();
+    assert_eq!(strict, 5);
+    let (lat, lon): (f64, f64) = conn
+        .query_row(
+            "SELECT latitude, longitude FROM places WHERE key = 'bamako'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!((12.0..13.0).contains(&lat) && (-9.0..-7.0).contains(&lon));
+    let internal: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = '_state'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(internal, 1);
+}
