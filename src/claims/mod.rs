@@ -2,10 +2,10 @@
 //!
 //! The rules are data (`patterns/rules.toml`); this module is their interpreter. For every
 //! sentence (or list item, read with its lead-in), every event cue fires the rules that name
-//! it; each rule fills its roles from the entities of the sentence ([`roles`]), and the engine
+//! it; each rule fills its roles from the entities of the sentence (`roles`), and the engine
 //! adds what every claim carries: places, a time resolved against the publication date
 //! ([`time`]), a modality from negations, hedges and exemptions, an attribution
-//! ([`attribution`]) and the evidence span. Pure: the same document and tags always give the
+//! (`attribution`) and the evidence span. Pure: the same document and tags always give the
 //! same claims.
 
 mod attribution;
@@ -43,11 +43,7 @@ pub struct Sentence<'a> {
     pub lead_in: Option<usize>,
 }
 
-fn within<'a, T>(
-    items: &'a [T],
-    span: Span,
-    at: impl Fn(&T) -> Span + Copy,
-) -> impl Iterator<Item = &'a T> {
+fn within<T>(items: &[T], span: Span, at: impl Fn(&T) -> Span + Copy) -> impl Iterator<Item = &T> {
     let first = items.partition_point(|x| at(x).start < span.start);
     items[first..]
         .iter()

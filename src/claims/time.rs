@@ -261,7 +261,15 @@ mod tests {
         use Precision::*;
         // 2025-12-04 is a Thursday.
         let pubd = Some("2025-12-04");
-        let table: &[(&str, Option<&str>, &str, Option<&str>, Precision)] = &[
+        // (sentence, published, expression, value, precision)
+        type Row<'a> = (
+            &'a str,
+            Option<&'a str>,
+            &'a str,
+            Option<&'a str>,
+            Precision,
+        );
+        let table: &[Row] = &[
             ("issued Tuesday", pubd, "Tuesday", Some("2025-12-02"), Day),
             ("issued Thursday", pubd, "Thursday", Some("2025-12-04"), Day),
             (
