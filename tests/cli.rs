@@ -120,6 +120,33 @@ fn a_malformed_file_is_reported_and_skipped_while_the_rest_goes_in() {
 }
 
 #[test]
+fn gzipped_html_pages_are_ingested() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let page = std::fs::read(root().join("fixtures/html/fr_blocus_kayes.html")).unwrap();
+    let gz = dir.path().join("page.html.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::default(),
+    );
+    enc.write_all(&page).unwrap();
+    enc.finish().unwrap();
+    let db = dir.path().join("t.db");
+    sitrep(&db).arg("ingest").arg(&gz).assert().success();
+    let conn = Connection::open(&db).unwrap();
+    let (title, language, format): (String, String, String) = conn
+        .query_row("SELECT title, language, format FROM articles", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!(
+        (title.as_str(), language.as_str(), format.as_str()),
+        ("Le JNIM étend son blocus vers Kayes", "fr", "html")
+    );
+    assert!(count(&db, "claims") >= 3);
+}
+
+#[test]
 fn sql_is_read_only() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("t.db");

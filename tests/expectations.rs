@@ -444,6 +444,12 @@ fn fixture_articles_meet_their_expectations() {
     run(&root.join("fixtures/articles/expected.toml"), None);
 }
 
+#[test]
+fn html_pages_meet_their_expectations() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    run(&root.join("fixtures/html/expected.toml"), None);
+}
+
 /// The seeds are copied into fixtures/ so the tests run anywhere; the copies must not drift.
 #[test]
 fn seed_copies_equal_the_shared_originals() {

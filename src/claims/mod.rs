@@ -272,6 +272,7 @@ impl<'a> Engine<'a> {
                             .map(|m| Some(Arg::Entity(m.entity.clone())))
                             .collect();
                     } else if let Some((Some(Arg::Entity(id)), modality)) = &inherit
+                        && !(spec.person && roles::is_inverted(s, trigger, lex))
                         && self
                             .patterns
                             .entity(id)
@@ -411,12 +412,20 @@ impl<'a> Engine<'a> {
                 && c.span.end <= trigger.start
                 && s.words_between(c.span.end, trigger.start) <= 3
         });
-        if exempted
-            || window
-                .iter()
-                .take(4)
-                .any(|t| lex.negations.contains(&t.folded))
-        {
+        // A negation holds for the trigger only if no other content word stands between
+        // them: "n'a pas fermé", "denied that JNIM had taken", not "n'a pas revendiqué
+        // l'attaque".
+        let negated = window.iter().enumerate().any(|(i, t)| {
+            lex.negations.contains(&t.folded)
+                && window[..i].iter().all(|w| {
+                    lex.edge_words.contains(&w.folded)
+                        || lex.determiners.contains(&w.folded)
+                        || lex.auxiliaries.contains(&w.folded)
+                        || lex.negations.contains(&w.folded)
+                        || s.mentions.iter().any(|m| m.span.contains(w.span))
+                })
+        });
+        if exempted || negated {
             return Modality::Negated;
         }
         let in_object = object.is_some_and(|o| {
@@ -456,19 +465,23 @@ impl<'a> Engine<'a> {
             .map(|t| self.time_ref(t, TimeSource::Stated))
     }
 
-    /// A claim with no stated time takes one from the next sentence when that sentence is
-    /// about the same subject (a lede, then "In a statement issued Tuesday, the embassy…"),
-    /// else the publication date: news reports a state of affairs as of its publication.
+    /// A claim with no stated time in the lede (the first sentence of the article) takes
+    /// one from the next sentence when that sentence is about the same subject — news puts
+    /// the when in the second paragraph: "The U.S. Embassy has called on citizens to leave…
+    /// In a statement issued Tuesday, the embassy…". Any other claim without a stated time
+    /// is reported as of the publication date.
     fn propagate_times(&self, claims: &mut [Claim]) {
+        let body = |s: &&Sentence| matches!(s.kind, SegmentKind::Sentence | SegmentKind::ListItem);
+        let mut body_sentences = self.sentences.iter().filter(body);
+        let (lede, second) = (body_sentences.next(), body_sentences.next());
         for c in claims.iter_mut().filter(|c| c.time.is_none()) {
-            let next = self.sentences.iter().find(|s| {
-                s.span.start >= c.evidence.sentence.end && s.kind != SegmentKind::Heading
-            });
             let subject = c.subject.as_ref().and_then(Arg::entity);
-            let same_subject =
-                |s: &Sentence| subject.is_some_and(|id| s.mentions.iter().any(|m| &m.entity == id));
-            c.time = next
-                .filter(|s| same_subject(s))
+            let in_lede = lede.is_some_and(|l| l.span == c.evidence.sentence);
+            let same_subject = |s: &&Sentence| {
+                subject.is_some_and(|id| s.mentions.iter().any(|m| &m.entity == id))
+            };
+            c.time = second
+                .filter(|s| in_lede && same_subject(s))
                 .and_then(|s| {
                     s.times
                         .first()

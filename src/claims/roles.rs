@@ -162,6 +162,16 @@ pub(super) fn entities<'s>(
     picked.into_iter().collect()
 }
 
+/// "…, a précisé mercredi le ministère", "…,” said OCHA": after a comma or a quote (and
+/// auxiliaries), the verb's subject follows it.
+pub(super) fn is_inverted(s: &Sentence, trigger: Span, lex: &Lexicon) -> bool {
+    let ti = s.token_at(trigger.start);
+    let before_verb = s.tokens[..ti]
+        .iter()
+        .rposition(|t| !lex.auxiliaries.contains(&t.folded));
+    before_verb.is_some_and(|i| s.tokens[i].is_punct(&[',', '"', '”', '»']))
+}
+
 fn subjects<'s>(
     s: &Sentence<'s>,
     spec: &RoleSpec,
@@ -203,14 +213,13 @@ fn subjects<'s>(
             })
             .copied()
     };
-    // "…, a précisé mercredi le ministère": after a comma or a quote, the subject follows.
-    let inverted = ti
-        .checked_sub(1)
-        .is_some_and(|i| s.tokens[i].is_punct(&[',', '"', '”', '»']));
+    // Only speech verbs invert; "…, killing six soldiers" shares the main subject.
+    let inverted = spec.person && is_inverted(s, trigger, lex);
     let picked = passive_agent(s, trigger, &candidates, lex).or_else(|| match spec.side {
         Side::Before => before(),
         Side::After => after(),
-        Side::Either if inverted => after().or_else(before),
+        // \u{2026}and when the words there name no known entity, nothing before stands in.
+        Side::Either if inverted => after(),
         Side::Either => before().or_else(after),
     });
     let Some(first) = picked else {

@@ -81,8 +81,20 @@ pub fn parse(raw: &str, lexicon: &Lexicon) -> TextArticle {
     art
 }
 
-/// The dateline opening `text`, if it has one.
+/// The dateline opening the first paragraph of `text` (a headline line may come before it).
 pub fn dateline(text: &str) -> Option<Dateline> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n').take(3) {
+        if let Some(mut d) = dateline_at_start(line) {
+            d.span = Span::new(d.span.start + offset, d.span.end + offset);
+            return Some(d);
+        }
+        offset += line.len();
+    }
+    None
+}
+
+fn dateline_at_start(text: &str) -> Option<Dateline> {
     let c = DATELINE.captures(text)?;
     let all = c.get(0)?;
     let place = c.get(1)?.as_str().trim().to_string();
@@ -196,6 +208,10 @@ mod tests {
             ),
             ("KAYES, Mali — Text", Some(("KAYES, Mali", None))),
             ("The army - said", None),
+            (
+                "Headline about Kayes\nKAYES, Mali (AFP) — Text",
+                Some(("KAYES, Mali", Some("AFP"))),
+            ),
         ];
         for (text, want) in cases {
             let got = dateline(text);

@@ -31,6 +31,8 @@ pub struct Lexicon {
     pub qualifiers: HashSet<String>,
     /// "near", "près": the entity after it is where something happened, not its object.
     pub locatives: HashSet<String>,
+    /// "had", "avait": verbs that do not stop a negation from reaching the trigger.
+    pub auxiliaries: HashSet<String>,
     /// "of", "du": the entity after it qualifies the one before ("autorités … du Mali").
     pub genitives: HashSet<String>,
     pub months: HashMap<String, u32>,
@@ -70,6 +72,7 @@ impl Lexicon {
         add(&mut self.modifier_suffixes, &raw.modifier_suffixes);
         add(&mut self.qualifiers, &raw.qualifiers);
         add(&mut self.locatives, &raw.locatives);
+        add(&mut self.auxiliaries, &raw.auxiliaries);
         add(&mut self.genitives, &raw.genitives);
         add(&mut self.past_markers, &raw.past_markers);
         for (list, what) in [

@@ -96,6 +96,8 @@ pub struct RawLexicon {
     #[serde(default)]
     pub locatives: Vec<String>,
     #[serde(default)]
+    pub auxiliaries: Vec<String>,
+    #[serde(default)]
     pub genitives: Vec<String>,
     #[serde(default)]
     pub months: Vec<String>,

@@ -75,6 +75,10 @@ fn run(stmt: &mut Statement, params: &[Value]) -> Result<Table, StoreError> {
     Ok(Table { columns, rows })
 }
 
+/// RN3 before RN24: prefix, then number.
+const ROAD_ORDER: &str =
+    "rtrim(road, '0123456789'), CAST(ltrim(road, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') AS INTEGER), road";
+
 const ENTITY_MATCH: &str = "(SELECT id FROM entities WHERE key = ?{n} OR name = ?{n} COLLATE NOCASE
     UNION SELECT entity_id FROM aliases WHERE name = ?{n} COLLATE NOCASE)";
 
@@ -151,12 +155,15 @@ impl Store {
     /// Latest status per road, or every status claim with `history`.
     pub fn roads(&self, history: bool) -> Result<Table, StoreError> {
         let sql = if history {
-            "SELECT road, status, controlled_by, as_of, modality, according_to, source FROM road_status_history
-             ORDER BY road, as_of DESC, claim_id DESC"
+            format!("SELECT road, status, controlled_by, as_of, modality, according_to, source FROM road_status_history
+             ORDER BY {ROAD_ORDER}, as_of DESC, claim_id DESC"
+            )
         } else {
-            "SELECT road, status, controlled_by, as_of, according_to, source FROM road_status_latest ORDER BY road"
+            format!(
+                "SELECT road, status, controlled_by, as_of, according_to, source FROM road_status_latest ORDER BY {ROAD_ORDER}"
+            )
         };
-        self.table(sql, &[])
+        self.table(&sql, &[])
     }
 
     /// Known entities, with how often they are mentioned; optionally of one kind.
