@@ -19,9 +19,27 @@ fn sitrep(db: &Path) -> Command {
 }
 
 fn count(db: &Path, table: &str) -> i64 {
-    let conn = Connection::open(db).unwrap();
-    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-        .unwrap()
+    scalar(
+        &Connection::open(db).unwrap(),
+        &format!("SELECT count(*) FROM {table}"),
+    )
+}
+
+/// A temporary database holding the two seed articles.
+fn seeded() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    sitrep(&db)
+        .args(["ingest", "fixtures/seeds"])
+        .assert()
+        .success();
+    (dir, db)
+}
+
+/// The single value a query returns.
+fn scalar<T: rusqlite::types::FromSql>(conn: &Connection, sql: &str) -> T {
+    conn.query_row(sql, [], |r| r.get(0))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 fn stdout(cmd: &mut Command) -> String {
@@ -102,20 +120,15 @@ fn a_malformed_file_is_reported_and_skipped_while_the_rest_goes_in() {
     );
     assert_eq!(count(&db, "articles"), 2);
     let conn = Connection::open(&db).unwrap();
-    let text: String = conn
-        .query_row(
-            "SELECT text FROM articles WHERE source_path LIKE '%latin1.txt'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let text: String = scalar(
+        &conn,
+        "SELECT text FROM articles WHERE source_path LIKE '%latin1.txt'",
+    );
     assert!(
         text.contains("attaqué un convoi près de Kayes"),
         "decoded as windows-1252: {text}"
     );
-    let status: String = conn
-        .query_row("SELECT status FROM runs", [], |r| r.get(0))
-        .unwrap();
+    let status: String = scalar(&conn, "SELECT status FROM runs");
     assert_eq!(status, "partial");
 }
 
@@ -148,12 +161,7 @@ fn gzipped_html_pages_are_ingested() {
 
 #[test]
 fn sql_is_read_only() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("t.db");
-    sitrep(&db)
-        .args(["ingest", "fixtures/seeds"])
-        .assert()
-        .success();
+    let (_dir, db) = seeded();
     for write in [
         "DELETE FROM articles",
         "UPDATE claims SET predicate = 'x'",
@@ -175,12 +183,7 @@ fn sql_is_read_only() {
 
 #[test]
 fn queries_answer_the_analyst_questions() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("t.db");
-    sitrep(&db)
-        .args(["ingest", "fixtures/seeds"])
-        .assert()
-        .success();
+    let (_dir, db) = seeded();
 
     let roads = stdout(sitrep(&db).args(["roads", "--format", "csv"]));
     assert!(
@@ -300,6 +303,17 @@ fn patterns_copy() -> tempfile::TempDir {
     dir
 }
 
+/// `sitrep patterns` on a pattern directory.
+fn check_patterns(dir: &Path) -> std::process::Output {
+    let db = tempfile::tempdir().unwrap();
+    sitrep(&db.path().join("t.db"))
+        .arg("--patterns")
+        .arg(dir)
+        .arg("patterns")
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn a_broken_pattern_file_is_rejected_with_file_line_and_reason() {
     let patterns = patterns_copy();
@@ -312,13 +326,7 @@ fn a_broken_pattern_file_is_rejected_with_file_line_and_reason() {
         .position(|l| l.contains("armed_gruop"))
         .unwrap()
         + 1;
-    let dir = tempfile::tempdir().unwrap();
-    let out = sitrep(&dir.path().join("t.db"))
-        .arg("--patterns")
-        .arg(patterns.path())
-        .arg("patterns")
-        .output()
-        .unwrap();
+    let out = check_patterns(patterns.path());
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -338,12 +346,7 @@ fn a_broken_pattern_file_is_rejected_with_file_line_and_reason() {
     );
 
     std::fs::write(&actors, text.replacen("[[entity]]", "[[entity]\n", 1)).unwrap();
-    let out = sitrep(&dir.path().join("t.db"))
-        .arg("--patterns")
-        .arg(patterns.path())
-        .arg("patterns")
-        .output()
-        .unwrap();
+    let out = check_patterns(patterns.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("actors.toml:"));
 }
@@ -355,13 +358,7 @@ fn an_alias_pointing_to_two_entities_is_reported_with_both_places() {
     let mut text = std::fs::read_to_string(&places).unwrap();
     text.push_str("\n[[entity]]\nid = \"jnim-town\"\nkind = \"city\"\nname = \"JNIM\"\nlatitude = 12.0\nlongitude = -8.0\n");
     std::fs::write(&places, text).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let out = sitrep(&dir.path().join("t.db"))
-        .arg("--patterns")
-        .arg(patterns.path())
-        .arg("patterns")
-        .output()
-        .unwrap();
+    let out = check_patterns(patterns.path());
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -373,26 +370,19 @@ fn an_alias_pointing_to_two_entities_is_reported_with_both_places() {
 
 #[test]
 fn the_schema_is_what_datasette_expects() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("t.db");
-    sitrep(&db)
-        .args(["ingest", "fixtures/seeds"])
-        .assert()
-        .success();
+    let (_dir, db) = seeded();
     let conn = Connection::open(&db).unwrap();
-    let fts: String = conn
-        .query_row(
-            "SELECT sql FROM sqlite_master WHERE name = 'articles_fts'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let fts: String = scalar(
+        &conn,
+        "SELECT sql FROM sqlite_master WHERE name = 'articles_fts'",
+    );
     assert!(fts.contains("content=\"articles\""), "{fts}");
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .unwrap();
+    let mode: String = scalar(&conn, "PRAGMA journal_mode");
     assert_eq!(mode, "wal");
-    let strict: i64 = conn.query_row("SELECT count(*) FROM pragma_table_list WHERE strict = 1 AND name IN ('articles','claims','entities','mentions','runs')", [], |r| r.get(0)).unwrap();
+    let strict: i64 = scalar(
+        &conn,
+        "SELECT count(*) FROM pragma_table_list WHERE strict = 1 AND name IN ('articles','claims','entities','mentions','runs')",
+    );
     assert_eq!(strict, 5);
     let (lat, lon): (f64, f64) = conn
         .query_row(
@@ -402,12 +392,9 @@ fn the_schema_is_what_datasette_expects() {
         )
         .unwrap();
     assert!((12.0..13.0).contains(&lat) && (-9.0..-7.0).contains(&lon));
-    let internal: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM sqlite_master WHERE name = '_state'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let internal: i64 = scalar(
+        &conn,
+        "SELECT count(*) FROM sqlite_master WHERE name = '_state'",
+    );
     assert_eq!(internal, 1);
 }
