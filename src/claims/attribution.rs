@@ -3,7 +3,7 @@
 use super::Sentence;
 use super::segment::{CLAUSE_PUNCT, Token};
 use crate::model::{Attribution, EntityKind, Span};
-use crate::patterns::{CueRole, Lexicon, PatternSet};
+use crate::patterns::{CueRole, PatternSet, WordClass};
 
 /// A person speaking: "said OCHA regional coordinator Jean-Luc Martin".
 #[derive(Debug, Clone, PartialEq)]
@@ -16,27 +16,25 @@ pub(super) struct Person {
 /// How many words may separate "according to" from the source it names.
 const SOURCE_GAP: usize = 6;
 
-fn is_name_part(t: &Token, s: &Sentence, lex: &Lexicon) -> bool {
+fn is_name_part(t: &Token, s: &Sentence) -> bool {
     let in_mention = s.mentions.iter().any(|m| m.span.contains(t.span));
     t.is_word()
         && t.capitalized
         && !in_mention
-        && !lex.determiners.contains(&t.folded)
-        && !lex.edge_words.contains(&t.folded)
+        && !t.is(WordClass::DETERMINER)
+        && !t.is(WordClass::EDGE)
 }
 
 /// The longest run of capitalized words ending at token `end` (exclusive), hyphens and
 /// initials allowed inside: ("Jean-Luc Martin").
-fn name_run(s: &Sentence, end: usize, lex: &Lexicon) -> Option<(usize, usize)> {
+fn name_run(s: &Sentence, end: usize) -> Option<(usize, usize)> {
     let mut start = end;
     let mut words = 0;
     while start > 0 {
         let t = &s.tokens[start - 1];
-        if is_name_part(t, s, lex) {
+        if is_name_part(t, s) {
             words += 1;
-        } else if !(t.is_punct(&['-', '.'])
-            && start >= 2
-            && is_name_part(&s.tokens[start - 2], s, lex))
+        } else if !(t.is_punct(&['-', '.']) && start >= 2 && is_name_part(&s.tokens[start - 2], s))
         {
             break;
         }
@@ -50,10 +48,11 @@ fn span_text(text: &str, tokens: &[Token]) -> Option<(String, Span)> {
     Some((text[span.start..span.end].trim().to_string(), span))
 }
 
-fn trim_edges<'t>(mut tokens: &'t [Token], lex: &Lexicon) -> &'t [Token] {
-    while tokens.first().is_some_and(|t| {
-        !t.is_word() || lex.edge_words.contains(&t.folded) || lex.determiners.contains(&t.folded)
-    }) {
+fn trim_edges(mut tokens: &[Token]) -> &[Token] {
+    while tokens
+        .first()
+        .is_some_and(|t| !t.is_word() || t.is(WordClass::EDGE) || t.is(WordClass::DETERMINER))
+    {
         tokens = &tokens[1..];
     }
     while tokens.last().is_some_and(|t| !t.is_word()) {
@@ -63,14 +62,14 @@ fn trim_edges<'t>(mut tokens: &'t [Token], lex: &Lexicon) -> &'t [Token] {
 }
 
 /// A named person next to a speech trigger, with the role words between them.
-pub(super) fn person(s: &Sentence, trigger: Span, text: &str, lex: &Lexicon) -> Option<Person> {
+pub(super) fn person(s: &Sentence, trigger: Span, text: &str) -> Option<Person> {
     let after = s.token_at(trigger.end);
     let clause_end = s.tokens[after..]
         .iter()
         .position(|t| t.is_punct(CLAUSE_PUNCT) && !t.is_punct(&['-']))
         .map_or(s.tokens.len(), |p| after + p);
     // "…,” said OCHA regional coordinator Jean-Luc Martin."
-    let found = name_run(s, clause_end, lex)
+    let found = name_run(s, clause_end)
         .filter(|&(start, _)| start >= after)
         .map(|(start, end)| (start, end, &s.tokens[after..start]))
         .or_else(|| {
@@ -82,9 +81,9 @@ pub(super) fn person(s: &Sentence, trigger: Span, text: &str, lex: &Lexicon) -> 
             match comma {
                 Some(c) => {
                     let open = s.tokens[..c].iter().rposition(|t| t.is_punct(&[',']))?;
-                    name_run(s, open, lex).map(|(a, b)| (a, b, &s.tokens[open + 1..c]))
+                    name_run(s, open).map(|(a, b)| (a, b, &s.tokens[open + 1..c]))
                 }
-                None => name_run(s, before, lex).map(|(a, b)| (a, b, &s.tokens[..0])),
+                None => name_run(s, before).map(|(a, b)| (a, b, &s.tokens[..0])),
             }
         })?;
     let (start, end, mut role_tokens) = found;
@@ -104,7 +103,7 @@ pub(super) fn person(s: &Sentence, trigger: Span, text: &str, lex: &Lexicon) -> 
             role_tokens = &s.tokens[end + 1..stop];
         }
     }
-    let role_tokens = trim_edges(role_tokens, lex);
+    let role_tokens = trim_edges(role_tokens);
     let role = span_text(text, role_tokens)
         .map(|(r, _)| r)
         .filter(|r| !r.is_empty());

@@ -19,7 +19,7 @@ use crate::model::{
     Arg, Attribution, Claim, Document, EntityId, Evidence, Mention, Modality, Precision, Predicate,
     Span, TimeRef, TimeSource,
 };
-use crate::patterns::{CueRole, LiteralMode, PatternSet, Role, Rule};
+use crate::patterns::{CueRole, LiteralMode, PatternSet, Role, Rule, WordClass};
 use crate::tag::{CueHit, Tags};
 use segment::{Segment, SegmentKind, Token};
 use time::TimeExpr;
@@ -51,14 +51,13 @@ fn within<T>(items: &[T], span: Span, at: impl Fn(&T) -> Span + Copy) -> impl It
         .filter(move |x| span.contains(at(x)))
 }
 
-fn parentheticals(tokens: &[Token], patterns: &PatternSet, relatives_only: bool) -> Vec<Span> {
-    let lex = &patterns.lexicon;
+fn parentheticals(tokens: &[Token], relatives_only: bool) -> Vec<Span> {
     let mut out = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
         let relative = t.is_punct(&[','])
             && tokens
                 .get(i + 1)
-                .is_some_and(|n| lex.relative_pronouns.contains(&n.folded));
+                .is_some_and(|n| n.is(WordClass::RELATIVE_PRONOUN));
         let close: &[char] = if relative {
             &[',', ';', '.', '—']
         } else if t.is_punct(&['(']) && !relatives_only {
@@ -85,14 +84,14 @@ pub fn extract(doc: &Document, tags: &Tags, patterns: &PatternSet) -> Vec<Claim>
     let sentences: Vec<Sentence> = segs
         .iter()
         .map(|seg| {
-            let tokens = segment::tokenize(text, seg.span);
+            let tokens = segment::tokenize(text, seg.span, lex);
             Sentence {
                 span: seg.span,
                 kind: seg.kind,
                 mentions: within(&tags.mentions, seg.span, |m| m.span).collect(),
                 cues: within(&tags.cues, seg.span, |c| c.span).collect(),
-                parentheticals: parentheticals(&tokens, patterns, false),
-                relatives: parentheticals(&tokens, patterns, true),
+                parentheticals: parentheticals(&tokens, false),
+                relatives: parentheticals(&tokens, true),
                 times: time::find(&tokens, lex),
                 tokens,
                 lead_in: seg.lead_in,
@@ -197,7 +196,6 @@ impl<'a> Engine<'a> {
         avoid: &[EntityId],
         inherit: Option<(Option<Arg>, Modality)>,
     ) -> Vec<Filled<'s>> {
-        let lex = &self.patterns.lexicon;
         let trigger = hit.span;
         let required = if rule.requires.is_empty() {
             None
@@ -228,7 +226,7 @@ impl<'a> Engine<'a> {
             };
             if role == Role::Subject
                 && spec.person
-                && let Some(p) = attribution::person(s, trigger, self.text, lex)
+                && let Some(p) = attribution::person(s, trigger, self.text)
             {
                 subjects = vec![Some(Arg::Literal(p.name))];
                 f.speaker = Some(p.attribution);
@@ -250,19 +248,16 @@ impl<'a> Engine<'a> {
                     taken: &taken,
                     avoid,
                 },
-                lex,
             );
             taken.extend(found.iter().copied());
             let literal = || match spec.literal {
                 LiteralMode::None => None,
-                LiteralMode::After => {
-                    roles::after(s, trigger.end, self.text, lex, triggers, &taken)
-                }
-                LiteralMode::Modifier => roles::modifier(s, trigger, self.text, lex),
+                LiteralMode::After => roles::after(s, trigger.end, self.text, triggers, &taken),
+                LiteralMode::Modifier => roles::modifier(s, trigger, self.text),
                 LiteralMode::Between => {
-                    required.and_then(|until| roles::between(s, trigger, until, self.text, lex))
+                    required.and_then(|until| roles::between(s, trigger, until, self.text))
                 }
-                LiteralMode::Speech => roles::speech(s, trigger, self.text, lex),
+                LiteralMode::Speech => roles::speech(s, trigger, self.text),
             };
             match role {
                 Role::Subject => {
@@ -272,7 +267,7 @@ impl<'a> Engine<'a> {
                             .map(|m| Some(Arg::Entity(m.entity.clone())))
                             .collect();
                     } else if let Some((Some(Arg::Entity(id)), modality)) = &inherit
-                        && !(spec.person && roles::is_inverted(s, trigger, lex))
+                        && !(spec.person && roles::is_inverted(s, trigger))
                         && self
                             .patterns
                             .entity(id)
@@ -398,7 +393,6 @@ impl<'a> Engine<'a> {
     }
 
     fn modality(&self, s: &Sentence, trigger: Span, object: Option<Span>) -> Modality {
-        let lex = &self.patterns.lexicon;
         let at = s.token_at(trigger.start);
         let window: Vec<&Token> = s.tokens[..at]
             .iter()
@@ -416,12 +410,12 @@ impl<'a> Engine<'a> {
         // them: "n'a pas fermé", "denied that JNIM had taken", not "n'a pas revendiqué
         // l'attaque".
         let negated = window.iter().enumerate().any(|(i, t)| {
-            lex.negations.contains(&t.folded)
+            t.is(WordClass::NEGATION)
                 && window[..i].iter().all(|w| {
-                    lex.edge_words.contains(&w.folded)
-                        || lex.determiners.contains(&w.folded)
-                        || lex.auxiliaries.contains(&w.folded)
-                        || lex.negations.contains(&w.folded)
+                    w.is(WordClass::EDGE)
+                        || w.is(WordClass::DETERMINER)
+                        || w.is(WordClass::AUXILIARY)
+                        || w.is(WordClass::NEGATION)
                         || s.mentions.iter().any(|m| m.span.contains(w.span))
                 })
         });
@@ -431,12 +425,12 @@ impl<'a> Engine<'a> {
         let in_object = object.is_some_and(|o| {
             s.tokens
                 .iter()
-                .any(|t| o.contains(t.span) && lex.hedges.contains(&t.folded) && !t.capitalized)
+                .any(|t| o.contains(t.span) && t.is(WordClass::HEDGE) && !t.capitalized)
         });
         if in_object
             || window
                 .iter()
-                .any(|t| lex.hedges.contains(&t.folded) && !t.capitalized)
+                .any(|t| t.is(WordClass::HEDGE) && !t.capitalized)
         {
             Modality::Possible
         } else {

@@ -5,7 +5,7 @@
 use super::Sentence;
 use super::segment::{CLAUSE_PUNCT, Token};
 use crate::model::{Mention, Span};
-use crate::patterns::{Lexicon, Role, RoleSpec, Side};
+use crate::patterns::{Role, RoleSpec, Side, WordClass};
 
 /// How many words may separate a trigger from an object entity ("attacked *the town of* Kati").
 const OBJECT_GAP: usize = 4;
@@ -66,14 +66,12 @@ impl Sentence<'_> {
     /// Whether only function words and time words lie between two offsets, so that an
     /// entity there heads the phrase after the trigger ("attacked *the* RN1"), unlike
     /// "attacked a bus near Ségou" or "une position des FAMa".
-    fn only_function_words(&self, from: usize, to: usize, lex: &Lexicon) -> bool {
+    fn only_function_words(&self, from: usize, to: usize) -> bool {
         let (a, b) = (self.token_at(from), self.token_at(to));
         self.tokens[a..b.max(a)].iter().all(|t| {
             t.is_word()
-                && !lex.locatives.contains(&t.folded)
-                && (lex.edge_words.contains(&t.folded)
-                    || lex.determiners.contains(&t.folded)
-                    || self.is_time(t))
+                && !t.is(WordClass::LOCATIVE)
+                && (t.is(WordClass::EDGE) || t.is(WordClass::DETERMINER) || self.is_time(t))
         })
     }
 
@@ -83,7 +81,7 @@ impl Sentence<'_> {
 
     /// "autorités de transition du Mali": an entity right after a genitive that follows
     /// another entity qualifies that entity.
-    fn is_genitive_dependent(&self, m: &Mention, lex: &Lexicon) -> bool {
+    fn is_genitive_dependent(&self, m: &Mention) -> bool {
         let i = self.token_at(m.span.start);
         let Some(prev) = i.checked_sub(1).map(|j| &self.tokens[j]) else {
             return false;
@@ -91,20 +89,20 @@ impl Sentence<'_> {
         let Some(before) = i.checked_sub(2).map(|j| &self.tokens[j]) else {
             return false;
         };
-        lex.genitives.contains(&prev.folded)
+        prev.is(WordClass::GENITIVE)
             && self
                 .mentions
                 .iter()
                 .any(|o| o.span.contains(before.span) && o.entity != m.entity)
     }
 
-    fn after_locative(&self, m: &Mention, lex: &Lexicon) -> bool {
+    fn after_locative(&self, m: &Mention) -> bool {
         let i = self.token_at(m.span.start);
         self.tokens[..i]
             .iter()
             .rev()
             .take(2)
-            .any(|t| lex.locatives.contains(&t.folded))
+            .any(|t| t.is(WordClass::LOCATIVE))
     }
 }
 
@@ -116,7 +114,6 @@ pub(super) fn entities<'s>(
     spec: &RoleSpec,
     trigger: Span,
     ctx: &Context,
-    lex: &Lexicon,
 ) -> Vec<&'s Mention> {
     let eligible = |m: &&&Mention| {
         spec.kinds.contains(&m.kind)
@@ -136,15 +133,13 @@ pub(super) fn entities<'s>(
         return seen;
     }
     if role == Role::Subject {
-        return subjects(s, spec, trigger, ctx, &candidates, lex);
+        return subjects(s, spec, trigger, ctx, &candidates);
     }
     let after = candidates
         .iter()
         .find(|m| m.span.start >= trigger.end)
         .filter(|m| s.words_between(trigger.end, m.span.start) <= OBJECT_GAP)
-        .filter(|m| {
-            s.only_function_words(trigger.end, m.span.start, lex) && !s.after_locative(m, lex)
-        })
+        .filter(|m| s.only_function_words(trigger.end, m.span.start) && !s.after_locative(m))
         .copied();
     let before = || {
         candidates
@@ -164,11 +159,11 @@ pub(super) fn entities<'s>(
 
 /// "…, a précisé mercredi le ministère", "…,” said OCHA": after a comma or a quote (and
 /// auxiliaries), the verb's subject follows it.
-pub(super) fn is_inverted(s: &Sentence, trigger: Span, lex: &Lexicon) -> bool {
+pub(super) fn is_inverted(s: &Sentence, trigger: Span) -> bool {
     let ti = s.token_at(trigger.start);
     let before_verb = s.tokens[..ti]
         .iter()
-        .rposition(|t| !lex.auxiliaries.contains(&t.folded));
+        .rposition(|t| !t.is(WordClass::AUXILIARY));
     before_verb.is_some_and(|i| s.tokens[i].is_punct(&[',', '"', '”', '»']))
 }
 
@@ -178,11 +173,10 @@ fn subjects<'s>(
     trigger: Span,
     ctx: &Context,
     candidates: &[&'s Mention],
-    lex: &Lexicon,
 ) -> Vec<&'s Mention> {
     let candidates: Vec<&'s Mention> = candidates
         .iter()
-        .filter(|m| !ctx.avoid.contains(&m.entity) && !s.is_genitive_dependent(m, lex))
+        .filter(|m| !ctx.avoid.contains(&m.entity) && !s.is_genitive_dependent(m))
         .copied()
         .collect();
     // "…the U.S. advisory, but officials have acknowledged": a clause break word between a
@@ -192,8 +186,8 @@ fn subjects<'s>(
         .iter()
         .rposition(|t| {
             // In "France, which withdrew…", the subject is the antecedent before "which".
-            lex.clause_breaks.contains(&t.folded)
-                && !lex.relative_pronouns.contains(&t.folded)
+            t.is(WordClass::CLAUSE_BREAK)
+                && !t.is(WordClass::RELATIVE_PRONOUN)
                 && !s.hidden(t.span, trigger)
         })
         .map_or(0, |i| s.tokens[i].span.end);
@@ -214,8 +208,8 @@ fn subjects<'s>(
             .copied()
     };
     // Only speech verbs invert; "…, killing six soldiers" shares the main subject.
-    let inverted = spec.person && is_inverted(s, trigger, lex);
-    let picked = passive_agent(s, trigger, &candidates, lex).or_else(|| match spec.side {
+    let inverted = spec.person && is_inverted(s, trigger);
+    let picked = passive_agent(s, trigger, &candidates).or_else(|| match spec.side {
         Side::Before => before(),
         Side::After => after(),
         // \u{2026}and when the words there name no known entity, nothing before stands in.
@@ -236,7 +230,7 @@ fn subjects<'s>(
         let (a, b) = (s.token_at(prev.span.end), s.token_at(head.span.start));
         let between = &s.tokens[a..b];
         let coordinated = between.len() == 1
-            && (lex.conjunctions.contains(&between[0].folded) || between[0].is_punct(&[',']));
+            && (between[0].is(WordClass::CONJUNCTION) || between[0].is_punct(&[',']));
         if !coordinated || out.iter().any(|o| o.entity == prev.entity) {
             break;
         }
@@ -252,7 +246,6 @@ fn passive_agent<'s>(
     s: &Sentence<'s>,
     trigger: Span,
     candidates: &[&'s Mention],
-    lex: &Lexicon,
 ) -> Option<&'s Mention> {
     let start = s.token_at(trigger.end);
     let marker = s.tokens[start..]
@@ -260,7 +253,7 @@ fn passive_agent<'s>(
         .take_while(|t| !t.is_punct(CLAUSE_PUNCT))
         .filter(|t| t.is_word())
         .take(5)
-        .find(|t| lex.agent_markers.contains(&t.folded))?;
+        .find(|t| t.is(WordClass::AGENT_MARKER))?;
     candidates
         .iter()
         .find(|m| {
@@ -277,14 +270,13 @@ fn text_of(text: &str, tokens: &[Token]) -> Option<(String, Span)> {
 
 /// Trims edge words, time words and stray punctuation from both ends, and determiners from
 /// the end ("a appelé *mardi* ses ressortissants", "lors de *cette*").
-fn trim<'t>(s: &Sentence, mut tokens: &'t [Token], lex: &Lexicon) -> &'t [Token] {
-    let edge = |t: &Token| !t.is_word() || lex.edge_words.contains(&t.folded) || s.is_time(t);
+fn trim<'t>(s: &Sentence, mut tokens: &'t [Token]) -> &'t [Token] {
+    let edge = |t: &Token| !t.is_word() || t.is(WordClass::EDGE) || s.is_time(t);
     while tokens.first().is_some_and(edge) {
         tokens = &tokens[1..];
     }
-    let tail = |t: &Token| {
-        (edge(t) || lex.determiners.contains(&t.folded)) && !t.is_punct(&['"', '”', '’', '»'])
-    };
+    let tail =
+        |t: &Token| (edge(t) || t.is(WordClass::DETERMINER)) && !t.is_punct(&['"', '”', '’', '»']);
     while tokens.last().is_some_and(tail) {
         tokens = &tokens[..tokens.len() - 1];
     }
@@ -292,12 +284,12 @@ fn trim<'t>(s: &Sentence, mut tokens: &'t [Token], lex: &Lexicon) -> &'t [Token]
 }
 
 /// After a comma, is this a list that goes on ("schools, universities, and …")?
-fn list_continues(tokens: &[Token], lex: &Lexicon) -> bool {
+fn list_continues(tokens: &[Token]) -> bool {
     tokens
         .iter()
         .take(10)
         .take_while(|t| t.is_word() || t.is_punct(&[',']))
-        .any(|t| lex.conjunctions.contains(&t.folded))
+        .any(|t| t.is(WordClass::CONJUNCTION))
 }
 
 /// The phrase after `from`, to the end of its clause.
@@ -305,14 +297,13 @@ pub(super) fn after(
     s: &Sentence,
     from: usize,
     text: &str,
-    lex: &Lexicon,
     triggers: &[Span],
     taken: &[&Mention],
 ) -> Option<(String, Span)> {
     let mut i = s.token_at(from);
     // "killing or abducting drivers": the object of both verbs follows the second one.
     while let (Some(c), Some(n)) = (s.tokens.get(i), s.tokens.get(i + 1)) {
-        if !lex.conjunctions.contains(&c.folded) {
+        if !c.is(WordClass::CONJUNCTION) {
             break;
         }
         match triggers.iter().find(|t| t.start == n.span.start) {
@@ -323,7 +314,7 @@ pub(super) fn after(
     let start = i;
     let mut words = 0;
     while let Some(t) = s.tokens.get(i) {
-        if t.is_punct(&[',']) && list_continues(&s.tokens[i + 1..], lex) {
+        if t.is_punct(&[',']) && list_continues(&s.tokens[i + 1..]) {
             i += 1;
             continue;
         }
@@ -333,8 +324,7 @@ pub(super) fn after(
             && s.tokens[i - 1].span.end == t.span.start
             && s.tokens[i - 1].folded.chars().count() == 1;
         let breaks = (t.is_punct(CLAUSE_PUNCT) && !initial)
-            || (i > start
-                && (lex.clause_breaks.contains(&t.folded) || lex.locatives.contains(&t.folded)))
+            || (i > start && (t.is(WordClass::CLAUSE_BREAK) || t.is(WordClass::LOCATIVE)))
             || (i > start && triggers.iter().any(|g| g.start == t.span.start))
             || taken.iter().any(|m| m.span.contains(t.span));
         if breaks || words >= LITERAL_WORDS {
@@ -343,24 +333,19 @@ pub(super) fn after(
         words += usize::from(t.is_word());
         i += 1;
     }
-    text_of(text, trim(s, &s.tokens[start..i], lex))
+    text_of(text, trim(s, &s.tokens[start..i]))
 }
 
 /// The word just before the trigger, when it is a plain word: "*fuel* blockade".
-pub(super) fn modifier(
-    s: &Sentence,
-    trigger: Span,
-    text: &str,
-    lex: &Lexicon,
-) -> Option<(String, Span)> {
+pub(super) fn modifier(s: &Sentence, trigger: Span, text: &str) -> Option<(String, Span)> {
     let i = s.token_at(trigger.start).checked_sub(1)?;
     let t = &s.tokens[i];
     let plain = t.is_word()
         && t.folded.chars().count() > 1
         && !t.capitalized
-        && !lex.edge_words.contains(&t.folded)
-        && !lex.determiners.contains(&t.folded)
-        && !lex.qualifiers.contains(&t.folded)
+        && !t.is(WordClass::EDGE)
+        && !t.is(WordClass::DETERMINER)
+        && !t.is(WordClass::QUALIFIER)
         && !s.mentions.iter().any(|m| m.span.contains(t.span));
     plain.then(|| (text[t.span.start..t.span.end].to_string(), t.span))
 }
@@ -371,7 +356,6 @@ pub(super) fn between(
     trigger: Span,
     until: Span,
     text: &str,
-    lex: &Lexicon,
 ) -> Option<(String, Span)> {
     let tokens = &s.tokens[s.token_at(trigger.end)..s.token_at(until.start)];
     if tokens.iter().filter(|t| t.is_word()).count() > LITERAL_WORDS / 2
@@ -379,14 +363,12 @@ pub(super) fn between(
     {
         return None;
     }
-    let mut tokens = trim(s, tokens, lex);
+    let mut tokens = trim(s, tokens);
     // "advised its nationals to exercise caution": stop at the infinitive marker.
-    if let Some(cut) = tokens
-        .iter()
-        .rposition(|t| lex.edge_words.contains(&t.folded))
+    if let Some(cut) = tokens.iter().rposition(|t| t.is(WordClass::EDGE))
         && tokens[cut..].iter().filter(|t| t.is_word()).count() <= 3
     {
-        tokens = trim(s, &tokens[..cut], lex);
+        tokens = trim(s, &tokens[..cut]);
     }
     text_of(text, tokens)
 }
@@ -414,18 +396,13 @@ pub(super) fn quotation(s: &Sentence, trigger: Span, text: &str) -> Option<(Stri
 }
 
 /// Reported speech: the quotation, else the rest of the sentence after the trigger.
-pub(super) fn speech(
-    s: &Sentence,
-    trigger: Span,
-    text: &str,
-    lex: &Lexicon,
-) -> Option<(String, Span)> {
+pub(super) fn speech(s: &Sentence, trigger: Span, text: &str) -> Option<(String, Span)> {
     if let Some(q) = quotation(s, trigger, text) {
         return Some(q);
     }
     let start = s.token_at(trigger.end);
     let end = s.tokens.len();
-    let tokens = trim(s, &s.tokens[start..end], lex);
+    let tokens = trim(s, &s.tokens[start..end]);
     let tokens = &tokens[..tokens.len().min(LITERAL_WORDS * 2)];
     text_of(text, tokens)
 }

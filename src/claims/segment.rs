@@ -5,8 +5,10 @@
 //! ("According to a map released by …, there are eight routes into Bamako:"), because the
 //! lead-in holds the source and the place that every item shares.
 
+use compact_str::CompactString;
+
 use crate::model::Span;
-use crate::patterns::Lexicon;
+use crate::patterns::{Lexicon, WordClass};
 use crate::tag::normalize::{fold, is_word_char};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,15 +37,22 @@ pub enum TokenKind {
 pub struct Token {
     pub span: Span,
     pub kind: TokenKind,
-    /// Folded form of a word (empty for punctuation).
-    pub folded: String,
+    /// Folded form of a word (empty for punctuation); short words stay inline, unallocated.
+    pub folded: CompactString,
     /// The word starts with an uppercase letter in the original text.
     pub capitalized: bool,
+    /// The lexicon lists the word is in.
+    pub class: WordClass,
 }
 
 impl Token {
     pub fn is_word(&self) -> bool {
         self.kind == TokenKind::Word
+    }
+
+    /// Whether the word is in one of the lexicon lists of `class`.
+    pub fn is(&self, class: WordClass) -> bool {
+        self.class.is(class)
     }
 
     pub fn is_punct(&self, chars: &[char]) -> bool {
@@ -55,16 +64,25 @@ impl Token {
 pub const CLAUSE_PUNCT: &[char] = &[',', ';', ':', '—', '–', '(', ')', '.', '!', '?'];
 
 /// Word and punctuation tokens of `text[span]`. Apostrophes split words ("l'ambassade").
-pub fn tokenize(text: &str, span: Span) -> Vec<Token> {
+pub fn tokenize(text: &str, span: Span, lex: &Lexicon) -> Vec<Token> {
     let mut tokens = Vec::new();
     let slice = &text[span.start..span.end];
     let mut word_start: Option<usize> = None;
     let push_word = |tokens: &mut Vec<Token>, s: usize, e: usize| {
         let w = &text[s..e];
+        // Most words are ASCII: lowercase them without the full folding machinery.
+        let folded = if w.is_ascii() {
+            let mut f = CompactString::new(w);
+            f.make_ascii_lowercase();
+            f
+        } else {
+            CompactString::from(fold(w))
+        };
         tokens.push(Token {
             span: Span::new(s, e),
             kind: TokenKind::Word,
-            folded: fold(w),
+            class: lex.class_of(&folded),
+            folded,
             capitalized: w.chars().next().is_some_and(char::is_uppercase),
         });
     };
@@ -81,8 +99,9 @@ pub fn tokenize(text: &str, span: Span) -> Vec<Token> {
             tokens.push(Token {
                 span: Span::new(at, at + c.len_utf8()),
                 kind: TokenKind::Punct(c),
-                folded: String::new(),
+                folded: CompactString::default(),
                 capitalized: false,
+                class: WordClass::default(),
             });
         }
     }
@@ -270,7 +289,7 @@ mod tests {
     #[test]
     fn tokens_split_on_apostrophes_and_keep_punctuation() {
         let text = "l’ambassade, JNIM’s";
-        let toks = tokenize(text, Span::new(0, text.len()));
+        let toks = tokenize(text, Span::new(0, text.len()), &lexicon());
         let words: Vec<&str> = toks
             .iter()
             .filter(|t| t.is_word())

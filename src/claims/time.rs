@@ -13,6 +13,7 @@ use chrono::{Datelike, Days, NaiveDate, Weekday};
 use super::segment::Token;
 use crate::model::{Precision, Span};
 use crate::patterns::Lexicon;
+use crate::patterns::WordClass;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum What {
@@ -65,12 +66,13 @@ pub fn find(tokens: &[Token], lex: &Lexicon) -> Vec<TimeExpr> {
         let word = |k: usize| words.get(k).map(|(_, w)| *w);
         let mut span = t.span;
         let mut used = 1;
-        let what = if let Some(&day) = lex.weekdays.get(&t.folded) {
+        let timely = t.is(WordClass::TIME);
+        let what = if let Some(&day) = lex.weekdays.get(t.folded.as_str()).filter(|_| timely) {
             let before = i
                 .checked_sub(1)
                 .and_then(word)
-                .is_some_and(|p| lex.past_markers.contains(&p.folded));
-            let after = word(i + 1).is_some_and(|n| lex.past_markers.contains(&n.folded));
+                .is_some_and(|p| p.is(WordClass::PAST_MARKER));
+            let after = word(i + 1).is_some_and(|n| n.is(WordClass::PAST_MARKER));
             if before {
                 span.start = words[i - 1].1.span.start;
             }
@@ -82,7 +84,7 @@ pub fn find(tokens: &[Token], lex: &Lexicon) -> Vec<TimeExpr> {
                 day,
                 past: before || after,
             })
-        } else if let Some(&month) = month_at(t, lex) {
+        } else if let Some(&month) = month_at(t, lex).filter(|_| timely) {
             // "4 December 2025", "December 4, 2025", "le 3 novembre", "in September".
             let mut day = None;
             if let Some(d) = i.checked_sub(1).and_then(word).and_then(day_of) {
@@ -102,7 +104,10 @@ pub fn find(tokens: &[Token], lex: &Lexicon) -> Vec<TimeExpr> {
         } else if let Some(y) = year_of(t) {
             Some(What::Year(y))
         } else {
-            lex.day_offsets.get(&t.folded).map(|&n| What::Offset(n))
+            lex.day_offsets
+                .get(t.folded.as_str())
+                .filter(|_| timely)
+                .map(|&n| What::Offset(n))
         };
         if let Some(what) = what {
             out.push(TimeExpr {
@@ -120,8 +125,8 @@ pub fn find(tokens: &[Token], lex: &Lexicon) -> Vec<TimeExpr> {
 
 /// A month name, except an English "may" written in lowercase: that one is a hedge.
 fn month_at<'l>(t: &Token, lex: &'l Lexicon) -> Option<&'l u32> {
-    let m = lex.months.get(&t.folded)?;
-    if !t.capitalized && lex.hedges.contains(&t.folded) {
+    let m = lex.months.get(t.folded.as_str())?;
+    if !t.capitalized && t.is(WordClass::HEDGE) {
         return None;
     }
     Some(m)
@@ -245,7 +250,7 @@ mod tests {
         published: Option<&str>,
     ) -> Vec<(String, Option<String>, Precision)> {
         let lex = lexicon();
-        let tokens = tokenize(sentence, Span::new(0, sentence.len()));
+        let tokens = tokenize(sentence, Span::new(0, sentence.len()), &lex);
         let published = published.map(|p| p.parse().unwrap());
         find(&tokens, &lex)
             .iter()

@@ -4,12 +4,47 @@
 //! month name is; those words are language knowledge, so they live in the pattern files and
 //! reach the code as folded word sets.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::Weekday;
+use rustc_hash::FxHashMap;
 
 use super::raw::RawLexicon;
 use crate::tag::normalize::fold;
+
+/// The lexicon lists a word belongs to, as bits: computed once per token, tested often.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct WordClass(u32);
+
+impl WordClass {
+    pub const DETERMINER: Self = Self(1);
+    pub const NEGATION: Self = Self(1 << 1);
+    pub const HEDGE: Self = Self(1 << 2);
+    pub const CONJUNCTION: Self = Self(1 << 3);
+    pub const CLAUSE_BREAK: Self = Self(1 << 4);
+    pub const RELATIVE_PRONOUN: Self = Self(1 << 5);
+    pub const AGENT_MARKER: Self = Self(1 << 6);
+    pub const EDGE: Self = Self(1 << 7);
+    pub const QUALIFIER: Self = Self(1 << 8);
+    pub const LOCATIVE: Self = Self(1 << 9);
+    pub const GENITIVE: Self = Self(1 << 10);
+    pub const AUXILIARY: Self = Self(1 << 11);
+    pub const PAST_MARKER: Self = Self(1 << 12);
+    /// A month, weekday or relative day name: worth a look by the time parser.
+    pub const TIME: Self = Self(1 << 13);
+
+    /// Whether the word is in any of the lists of `other`.
+    pub fn is(self, other: Self) -> bool {
+        self.0 & other.0 != 0
+    }
+}
+
+impl std::ops::BitOr for WordClass {
+    type Output = Self;
+    fn bitor(self, rhs: Self) -> Self {
+        Self(self.0 | rhs.0)
+    }
+}
 
 /// Folded function words of every language in `lexicon.toml`.
 #[derive(Debug, Clone, Default)]
@@ -35,12 +70,14 @@ pub struct Lexicon {
     pub auxiliaries: HashSet<String>,
     /// "of", "du": the entity after it qualifies the one before ("autorités … du Mali").
     pub genitives: HashSet<String>,
-    pub months: HashMap<String, u32>,
-    pub weekdays: HashMap<String, Weekday>,
+    pub months: FxHashMap<String, u32>,
+    pub weekdays: FxHashMap<String, Weekday>,
     /// "last" Friday, mardi "dernier".
     pub past_markers: HashSet<String>,
     /// "yesterday" = -1, "hier" = -1.
-    pub day_offsets: HashMap<String, i64>,
+    pub day_offsets: FxHashMap<String, i64>,
+    /// Every listed word and its classes, built by [`Lexicon::index`].
+    classes: FxHashMap<String, WordClass>,
 }
 
 const WEEKDAYS: [Weekday; 7] = [
@@ -58,6 +95,47 @@ fn add(set: &mut HashSet<String>, words: &[String]) {
 }
 
 impl Lexicon {
+    /// The classes of a folded word.
+    pub fn class_of(&self, folded: &str) -> WordClass {
+        self.classes.get(folded).copied().unwrap_or_default()
+    }
+
+    /// Builds the word-to-classes map from the lists; call after the last merge.
+    pub(super) fn index(&mut self) {
+        let lists = [
+            (&self.determiners, WordClass::DETERMINER),
+            (&self.negations, WordClass::NEGATION),
+            (&self.hedges, WordClass::HEDGE),
+            (&self.conjunctions, WordClass::CONJUNCTION),
+            (&self.clause_breaks, WordClass::CLAUSE_BREAK),
+            (&self.relative_pronouns, WordClass::RELATIVE_PRONOUN),
+            (&self.agent_markers, WordClass::AGENT_MARKER),
+            (&self.edge_words, WordClass::EDGE),
+            (&self.qualifiers, WordClass::QUALIFIER),
+            (&self.locatives, WordClass::LOCATIVE),
+            (&self.genitives, WordClass::GENITIVE),
+            (&self.auxiliaries, WordClass::AUXILIARY),
+            (&self.past_markers, WordClass::PAST_MARKER),
+        ];
+        let mut classes: FxHashMap<String, WordClass> = FxHashMap::default();
+        for (list, class) in lists {
+            for word in list {
+                let entry = classes.entry(word.clone()).or_default();
+                *entry = *entry | class;
+            }
+        }
+        let time_words = self
+            .months
+            .keys()
+            .chain(self.weekdays.keys())
+            .chain(self.day_offsets.keys());
+        for word in time_words {
+            let entry = classes.entry(word.clone()).or_default();
+            *entry = *entry | WordClass::TIME;
+        }
+        self.classes = classes;
+    }
+
     /// Merges one language's table; returns a reason when a list has the wrong length.
     pub(super) fn merge(&mut self, raw: &RawLexicon) -> Result<(), String> {
         add(&mut self.determiners, &raw.determiners);

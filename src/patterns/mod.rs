@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-pub use lexicon::Lexicon;
+pub use lexicon::{Lexicon, WordClass};
 
 use crate::model::{EntityId, EntityKind, Language, PatternVersion, Predicate, RuleId};
 

@@ -526,6 +526,7 @@ pub(super) fn build(
     if !b.problems.is_empty() {
         return Err(PatternError::Invalid(b.problems));
     }
+    b.lexicon.index();
     let index = b
         .entities
         .iter()
