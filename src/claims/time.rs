@@ -47,8 +47,8 @@ fn year_of(t: &Token) -> Option<i32> {
 }
 
 fn day_of(t: &Token) -> Option<u32> {
-    let digits = t.folded.strip_suffix("er").unwrap_or(&t.folded);
-    let digits = digits.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    // Ordinal suffixes in any language: "1er", "1st", "3rd".
+    let digits = t.folded.trim_end_matches(|c: char| c.is_ascii_alphabetic());
     digits.parse().ok().filter(|d| (1..=31).contains(d))
 }
 

@@ -23,19 +23,39 @@ pub struct TextArticle {
     pub body: String,
 }
 
-static BYLINE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?i:by|par)\s+(\S.{1,80})$").expect("valid regex"));
-static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^(?i:date|dated|published|publié le|publié|mis à jour le|updated)\s*:?\s*(\S.{3,60})$",
-    )
-    .expect("valid regex")
-});
 // `BAMAKO, Mali (FN) —`, `BAMAKO (Reuters) -`, `GAO, Mali, 3 novembre (AFP) —`, `KAYES, Mali —`.
 static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*(\p{Lu}[\p{Lu}'’ .-]{2,40}?(?:,\s*[^,()—–\n]{2,40}?){0,2})\s*(?:\(([^()\n]{1,30})\))?\s*(?:—|–|--|-)\s*")
         .expect("valid regex")
 });
+
+/// The rest of `line` after one of `labels` ("By", "Date:", "Publié le"), if it starts so.
+fn labelled<'l>(line: &'l str, labels: &[String]) -> Option<&'l str> {
+    labels.iter().find_map(|label| {
+        // Labels are folded; compare the line's head folded the same way, word by word.
+        let words = label.split(' ').count();
+        let mut end = 0;
+        for (i, w) in line.split_inclusive(char::is_whitespace).enumerate() {
+            end += w.len();
+            if i + 1 == words {
+                break;
+            }
+        }
+        let head = line[..end].trim_end().trim_end_matches(':').trim_end();
+        let rest = line[end..].trim_start().trim_start_matches(':').trim();
+        (fold(head) == *label && !rest.is_empty()).then_some(rest)
+    })
+}
+
+/// "Zara Williams", "Awa Traoré and John Doe" — not "the time the convoy arrived".
+fn looks_like_names(s: &str) -> bool {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let capitalized = words
+        .iter()
+        .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+        .count();
+    (1..=8).contains(&words.len()) && capitalized * 2 > words.len() && !s.ends_with(['.', '!', '?'])
+}
 
 fn is_title(line: &str) -> bool {
     let words = line.split_whitespace().count();
@@ -56,11 +76,10 @@ pub fn parse(raw: &str, lexicon: &Lexicon) -> TextArticle {
     let mut first = true;
     while let Some(&(n, line)) = lines.peek() {
         let line = line.trim();
-        if let Some(c) = BYLINE.captures(line) {
-            art.byline = Some(c[1].trim().to_string());
-        } else if let Some(date) = DATE_LINE
-            .captures(line)
-            .and_then(|c| parse_date(&c[1], lexicon))
+        if let Some(name) = labelled(line, &lexicon.byline_labels).filter(|n| looks_like_names(n)) {
+            art.byline = Some(name.to_string());
+        } else if let Some(date) =
+            labelled(line, &lexicon.date_labels).and_then(|d| parse_date(d, lexicon))
         {
             art.published = Some(date);
         } else if first
@@ -136,11 +155,7 @@ pub fn parse_date(raw: &str, lexicon: &Lexicon) -> Option<NaiveDate> {
         .filter(|w| !w.is_empty())
     {
         let folded = fold(word);
-        let folded = folded
-            .strip_suffix("er")
-            .filter(|d| d.chars().all(|c| c.is_ascii_digit()))
-            .unwrap_or(&folded);
-        if let Some(&m) = lexicon.months.get(folded) {
+        if let Some(&m) = lexicon.months.get(folded.as_str()) {
             month = month.or(Some(m));
         } else if let Ok(n) = folded
             .trim_end_matches(|c: char| c.is_ascii_alphabetic())
@@ -163,8 +178,12 @@ mod tests {
     fn lexicon() -> Lexicon {
         let raw = r#"
             [en]
+            byline_labels = ["by"]
+            date_labels = ["date", "published"]
             months = ["January","February","March","April","May","June","July","August","September","October","November","December"]
             [fr]
+            byline_labels = ["par"]
+            date_labels = ["date", "publié le"]
             months = ["janvier","février","mars","avril","mai","juin","juillet","août","septembre","octobre","novembre","décembre"]
         "#;
         let sources = vec![(std::path::PathBuf::from("lexicon.toml"), raw.to_string())];
@@ -184,6 +203,15 @@ mod tests {
         assert_eq!(art.byline.as_deref(), Some("Zara Williams"));
         assert_eq!(art.published, NaiveDate::from_ymd_opt(2025, 12, 4));
         assert_eq!(art.body, "The situation in Bamako has escalated.");
+        let fr = parse(
+            "Titre de l'article\nPar Awa Traoré\nPublié le 1er décembre 2025\nTexte.",
+            &lexicon(),
+        );
+        assert_eq!(fr.byline.as_deref(), Some("Awa Traoré"));
+        assert_eq!(fr.published, NaiveDate::from_ymd_opt(2025, 12, 1));
+        // A body line that starts with the word, not the label, is body.
+        let body = parse("By the time the convoy arrived, it was over.", &lexicon());
+        assert_eq!(body.byline, None);
     }
 
     #[test]

@@ -68,6 +68,9 @@ pub struct Lexicon {
     pub locatives: HashSet<String>,
     /// "had", "avait": verbs that do not stop a negation from reaching the trigger.
     pub auxiliaries: HashSet<String>,
+    /// Header line labels of plain-text articles: "By …", "Date: …" (folded, longest first).
+    pub byline_labels: Vec<String>,
+    pub date_labels: Vec<String>,
     /// "of", "du": the entity after it qualifies the one before ("autorités … du Mali").
     pub genitives: HashSet<String>,
     pub months: FxHashMap<String, u32>,
@@ -151,6 +154,15 @@ impl Lexicon {
         add(&mut self.qualifiers, &raw.qualifiers);
         add(&mut self.locatives, &raw.locatives);
         add(&mut self.auxiliaries, &raw.auxiliaries);
+        for (list, raw_list) in [
+            (&mut self.byline_labels, &raw.byline_labels),
+            (&mut self.date_labels, &raw.date_labels),
+        ] {
+            list.extend(raw_list.iter().map(|w| fold(w)).filter(|w| !w.is_empty()));
+            // "publié le" before "publié": the longest label wins.
+            list.sort_by_key(|w| std::cmp::Reverse(w.len()));
+            list.dedup();
+        }
         add(&mut self.genitives, &raw.genitives);
         add(&mut self.past_markers, &raw.past_markers);
         for (list, what) in [

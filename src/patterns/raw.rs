@@ -98,6 +98,10 @@ pub struct RawLexicon {
     #[serde(default)]
     pub auxiliaries: Vec<String>,
     #[serde(default)]
+    pub byline_labels: Vec<String>,
+    #[serde(default)]
+    pub date_labels: Vec<String>,
+    #[serde(default)]
     pub genitives: Vec<String>,
     #[serde(default)]
     pub months: Vec<String>,
