@@ -35,10 +35,9 @@ pub struct Sentence<'a> {
     pub tokens: Vec<Token>,
     pub mentions: Vec<&'a Mention>,
     pub cues: Vec<&'a CueHit>,
-    /// Relative clauses and parentheses: what is inside does not fill roles outside.
-    pub parentheticals: Vec<Span>,
-    /// The relative clauses among them.
-    pub relatives: Vec<Span>,
+    /// Relative clauses (marked `true`) and parentheses: what is inside does not fill roles
+    /// outside.
+    pub parentheticals: Vec<(Span, bool)>,
     pub times: Vec<TimeExpr>,
     pub lead_in: Option<usize>,
 }
@@ -51,7 +50,8 @@ fn within<T>(items: &[T], span: Span, at: impl Fn(&T) -> Span + Copy) -> impl It
         .filter(move |x| span.contains(at(x)))
 }
 
-fn parentheticals(tokens: &[Token], relatives_only: bool) -> Vec<Span> {
+/// Relative clauses (", which … ,") and parentheses, in one pass; `true` marks a relative.
+fn parentheticals(tokens: &[Token]) -> Vec<(Span, bool)> {
     let mut out = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
         let relative = t.is_punct(&[','])
@@ -60,18 +60,17 @@ fn parentheticals(tokens: &[Token], relatives_only: bool) -> Vec<Span> {
                 .is_some_and(|n| n.is(WordClass::RELATIVE_PRONOUN));
         let close: &[char] = if relative {
             &[',', ';', '.', '—']
-        } else if t.is_punct(&['(']) && !relatives_only {
+        } else if t.is_punct(&['(']) {
             &[')']
         } else {
             continue;
         };
+        let last = tokens.last().map_or(t.span.end, |l| l.span.end);
         let end = tokens[i + 1..]
             .iter()
             .find(|x| x.is_punct(close))
-            .map_or(tokens.last().map_or(t.span.end, |l| l.span.end), |x| {
-                x.span.start
-            });
-        out.push(Span::new(t.span.start, end));
+            .map_or(last, |x| x.span.start);
+        out.push((Span::new(t.span.start, end), relative));
     }
     out
 }
@@ -90,8 +89,7 @@ pub fn extract(doc: &Document, tags: &Tags, patterns: &PatternSet) -> Vec<Claim>
                 kind: seg.kind,
                 mentions: within(&tags.mentions, seg.span, |m| m.span).collect(),
                 cues: within(&tags.cues, seg.span, |c| c.span).collect(),
-                parentheticals: parentheticals(&tokens, false),
-                relatives: parentheticals(&tokens, true),
+                parentheticals: parentheticals(&tokens),
                 times: time::find(&tokens, lex),
                 tokens,
                 lead_in: seg.lead_in,
@@ -146,6 +144,11 @@ impl<'a> Engine<'a> {
         let s = &self.sentences[index];
         let triggers: Vec<Span> = s.cues.iter().map(|c| c.span).collect();
         let first = claims.len();
+        // "According to a map released by Rerum Novarum, …:" holds for the list that follows.
+        let cited = attribution::cited_source(s, self.patterns, self.text).or_else(|| {
+            let lead = &self.sentences[s.lead_in?];
+            attribution::cited_source(lead, self.patterns, self.text)
+        });
         for hit in &s.cues {
             if self.patterns.cue(hit.cue).role != CueRole::Event {
                 continue;
@@ -169,7 +172,7 @@ impl<'a> Engine<'a> {
                     .find(|c| c.subject.is_some())
                     .map(|c| (c.subject.clone(), c.modality));
                 for filled in self.fill(s, rule, hit, &triggers, &avoid, inherit) {
-                    claims.push(self.claim(index, rule, hit.span, filled));
+                    claims.push(self.claim(index, rule, hit.span, filled, cited.as_ref()));
                 }
             }
         }
@@ -322,17 +325,21 @@ impl<'a> Engine<'a> {
             .collect()
     }
 
-    fn claim(&self, index: usize, rule: &Rule, trigger: Span, f: Filled) -> Claim {
+    /// `cited`: the source the sentence (or its lead-in) cites, if any.
+    fn claim(
+        &self,
+        index: usize,
+        rule: &Rule,
+        trigger: Span,
+        f: Filled,
+        cited: Option<&Attribution>,
+    ) -> Claim {
         let s = &self.sentences[index];
         let (places, place_inferred) = self.places(index, trigger, &f);
         let attribution = f
             .speaker
             .clone()
-            .or_else(|| attribution::cited_source(s, self.patterns, self.text))
-            .or_else(|| {
-                let lead = &self.sentences[s.lead_in?];
-                attribution::cited_source(lead, self.patterns, self.text)
-            })
+            .or_else(|| cited.cloned())
             .unwrap_or(Attribution::Outlet);
         let own = self.modality(s, trigger, f.object_span);
         let modality = match (own, f.inherited) {

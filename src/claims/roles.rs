@@ -41,15 +41,15 @@ impl Sentence<'_> {
     pub(super) fn hidden(&self, mention: Span, trigger: Span) -> bool {
         self.parentheticals
             .iter()
-            .any(|p| p.contains(mention) && !p.contains(trigger))
+            .any(|(p, _)| p.contains(mention) && !p.contains(trigger))
     }
 
     /// Like [`Self::hidden`], for relative clauses only: parentheses still locate a claim
     /// ("RN5 (vers la Guinée)").
     pub(super) fn in_relative_clause(&self, mention: Span, trigger: Span) -> bool {
-        self.relatives
+        self.parentheticals
             .iter()
-            .any(|p| p.contains(mention) && !p.contains(trigger))
+            .any(|&(p, relative)| relative && p.contains(mention) && !p.contains(trigger))
     }
 }
 

@@ -216,19 +216,23 @@ impl Store {
     }
 }
 
-/// The row id of an entity, creating rows for roads recognized by code but not listed.
+/// The row id of an entity. Every entity comes from the pattern set (synced before any
+/// write) except road codes the tagger recognizes by prefix, which get a row here.
 fn entity_row(
     tx: &Transaction,
     ids: &mut HashMap<String, i64>,
     id: &EntityId,
-    kind: EntityKind,
 ) -> Result<i64, StoreError> {
     if let Some(&row) = ids.get(id.as_str()) {
         return Ok(row);
     }
     tx.execute(
         "INSERT INTO entities (key, name, kind) VALUES (?1, ?2, ?3) ON CONFLICT(key) DO NOTHING",
-        params![id.as_str(), id.as_str().to_uppercase(), kind.as_str()],
+        params![
+            id.as_str(),
+            id.as_str().to_uppercase(),
+            EntityKind::Road.as_str()
+        ],
     )?;
     let row: i64 = tx.query_row(
         "SELECT id FROM entities WHERE key = ?1",
@@ -284,7 +288,7 @@ fn insert_one(
         "INSERT INTO mentions (article_id, entity_id, start, end, surface, via) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     for m in &a.mentions {
-        let entity = entity_row(tx, ids, &m.entity, m.kind)?;
+        let entity = entity_row(tx, ids, &m.entity)?;
         let surface = &doc.text[m.span.start..m.span.end];
         mention_stmt.execute(params![
             article,
@@ -309,7 +313,7 @@ fn insert_one(
     for c in &a.claims {
         let mut arg = |arg: &Option<Arg>| -> Result<(Option<i64>, Option<String>), StoreError> {
             Ok(match arg {
-                Some(Arg::Entity(id)) => (Some(entity_row(tx, ids, id, EntityKind::Road)?), None),
+                Some(Arg::Entity(id)) => (Some(entity_row(tx, ids, id)?), None),
                 Some(Arg::Literal(text)) => (None, Some(text.clone())),
                 None => (None, None),
             })
@@ -319,12 +323,12 @@ fn insert_one(
         let agent = c
             .agent
             .as_ref()
-            .map(|id| entity_row(tx, ids, id, EntityKind::Road))
+            .map(|id| entity_row(tx, ids, id))
             .transpose()?;
         let places: Vec<i64> = c
             .places
             .iter()
-            .map(|p| entity_row(tx, ids, p, EntityKind::City))
+            .map(|p| entity_row(tx, ids, p))
             .collect::<Result<_, _>>()?;
         let (kind, source, speaker, role, document) = match &c.attribution {
             Attribution::Outlet => ("outlet", None, None, None, None),
@@ -335,9 +339,7 @@ fn insert_one(
                 ("speaker", entity.as_ref(), name.clone(), role.clone(), None)
             }
         };
-        let source = source
-            .map(|id| entity_row(tx, ids, id, EntityKind::Media))
-            .transpose()?;
+        let source = source.map(|id| entity_row(tx, ids, id)).transpose()?;
         let time = c.time.as_ref();
         let sentence = &doc.text[c.evidence.sentence.start..c.evidence.sentence.end];
         claim_stmt.execute(params![
