@@ -5,6 +5,8 @@
 //!
 //! A fetcher never stops at one bad input: it reports it as an error item and goes on.
 
+pub mod canon;
+pub mod listing;
 pub mod local;
 
 use std::path::PathBuf;

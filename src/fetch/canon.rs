@@ -1,0 +1,1 @@
+//! Canonical URLs (placeholder; being written).

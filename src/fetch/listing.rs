@@ -1,0 +1,1 @@
+//! Listings: feeds, sitemaps, URL lists (placeholder; being written).
