@@ -33,6 +33,7 @@
 //! ```
 
 pub mod claims;
+pub mod crawl;
 pub mod extract;
 pub mod fetch;
 pub mod model;

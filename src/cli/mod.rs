@@ -1,10 +1,13 @@
 //! Command-line interface: arguments are parsed here, turned into library values, and the
 //! library does the work. Only this layer prints and picks exit codes.
 //!
-//! Exit codes: 0 success; 1 some inputs failed (the others were stored) or a runtime error;
-//! 2 usage error or invalid pattern files.
+//! Exit codes: 0 success; 1 some inputs or sources failed (the others were stored) or a
+//! runtime error; 2 usage error or invalid pattern or sources files; 75 another run holds the
+//! database lock.
 
+mod fetch;
 mod ingest;
+mod log;
 mod output;
 
 use std::path::{Path, PathBuf};
@@ -32,6 +35,12 @@ struct Cli {
     /// Print nothing but errors.
     #[arg(short, long, global = true)]
     quiet: bool,
+    /// More output: -v a summary line and warnings, -vv every step, -vvv HTTP internals.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    /// Log lines as text or as JSON objects (one per line, for log collectors).
+    #[arg(long, global = true, value_enum, default_value_t)]
+    log_format: log::LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -61,6 +70,27 @@ enum Command {
         paths: Vec<PathBuf>,
         #[command(flatten)]
         meta: MetaArgs,
+    },
+    /// Poll the due sources of sources.toml and store the new articles (the cron job), or
+    /// fetch the pages given as arguments.
+    Fetch {
+        /// Pages to fetch once, instead of polling the sources.
+        urls: Vec<String>,
+        #[command(flatten)]
+        sources: fetch::SourcesFile,
+        /// Poll every enabled source now, ignoring schedules and backoff.
+        #[arg(long)]
+        all: bool,
+        /// Fetch at most this many article pages (default: fetch.max_pages_per_run).
+        #[arg(long)]
+        max_pages: Option<usize>,
+    },
+    /// Manage the sources file: list, add, remove, check, reset.
+    Sources {
+        #[command(flatten)]
+        sources: fetch::SourcesFile,
+        #[command(subcommand)]
+        command: fetch::SourcesCommand,
     },
     /// Print what extraction, tagging and claims make of one document, as JSON. Writes nothing.
     Extract {
@@ -175,8 +205,19 @@ fn open_existing(db: &Path) -> Result<Store> {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
+        Command::Fetch {
+            urls,
+            sources,
+            all,
+            max_pages,
+        } => {
+            let patterns = load_patterns(cli.patterns.as_deref())?;
+            fetch::fetch(&cli.db, &patterns, &sources, &urls, all, max_pages)
+        }
+        Command::Sources { sources, command } => fetch::sources(&cli.db, &sources, command),
         Command::Ingest { paths, meta } => {
             let patterns = load_patterns(cli.patterns.as_deref())?;
+            let _lock = fetch::lock(&cli.db)?;
             ingest::ingest(&cli.db, &patterns, &paths, &meta.overrides()?, cli.quiet)
         }
         Command::Extract {
@@ -250,9 +291,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    log::init(cli.verbose, cli.quiet, cli.log_format);
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
+            if let Some(held) = e.downcast_ref::<fetch::LockHeld>() {
+                eprintln!("sitrep: {held}");
+                return ExitCode::from(fetch::LOCK_HELD);
+            }
             eprintln!("sitrep: {e:#}");
             if e.downcast_ref::<UsageError>().is_some() {
                 ExitCode::from(2)

@@ -6,8 +6,11 @@
 //! A fetcher never stops at one bad input: it reports it as an error item and goes on.
 
 pub mod canon;
+pub mod guard;
+pub mod http;
 pub mod listing;
 pub mod local;
+pub mod sources;
 
 use std::path::PathBuf;
 

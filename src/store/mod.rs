@@ -4,6 +4,7 @@
 //! keyed by a hash of their text, so ingesting the same text twice adds nothing. Writes come
 //! in batches, one transaction per batch, so a killed run leaves whole articles or none.
 
+mod frontier;
 mod query;
 mod schema;
 
@@ -14,6 +15,10 @@ use chrono::{SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 
+pub use frontier::{
+    ItemId, ItemState, NewItem, PageOutcome, PageRecord, PendingItem, PollRecord, RawPage, SourceId,
+    SourceState,
+};
 pub use query::{Cell, ClaimFilter, Table};
 
 use crate::extract;
@@ -33,6 +38,8 @@ pub enum StoreError {
     Migrate(#[from] rusqlite_migration::Error),
     #[error("database: {0}")]
     Sql(#[from] rusqlite::Error),
+    #[error("compressing a raw body: {0}")]
+    Compress(std::io::Error),
     #[error("this connection is read-only: {0}")]
     ReadOnly(String),
 }
@@ -64,6 +71,15 @@ pub struct RunStats {
     pub duplicates: u64,
     pub failed: u64,
     pub claims: u64,
+    /// Sources polled (fetch runs).
+    pub polled: u64,
+    /// Sources whose listing changed.
+    pub updated: u64,
+    /// Sources answering 304 or an unchanged body.
+    pub unchanged: u64,
+    /// HTTP requests sent.
+    pub requests: u64,
+    pub duration_ms: Option<u64>,
 }
 
 /// An open sitrep database.
@@ -74,7 +90,7 @@ pub struct Store {
     ids: HashMap<String, i64>,
 }
 
-fn now() -> String {
+pub(crate) fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
@@ -194,10 +210,22 @@ impl Store {
 
     pub fn finish_run(&self, run: RunId, stats: RunStats, status: &str) -> Result<(), StoreError> {
         self.conn.execute(
-            "UPDATE runs SET finished_at = ?2, inputs = ?3, added = ?4, duplicates = ?5, failed = ?6, claims = ?7, status = ?8 WHERE id = ?1",
-            params![run.0, now(), stats.inputs as i64, stats.added as i64, stats.duplicates as i64, stats.failed as i64, stats.claims as i64, status],
+            "UPDATE runs SET finished_at = ?2, inputs = ?3, added = ?4, duplicates = ?5, failed = ?6, claims = ?7, status = ?8,
+               polled = ?9, updated = ?10, unchanged = ?11, requests = ?12, duration_ms = ?13 WHERE id = ?1",
+            params![run.0, now(), stats.inputs as i64, stats.added as i64, stats.duplicates as i64, stats.failed as i64,
+              stats.claims as i64, status, stats.polled as i64, stats.updated as i64, stats.unchanged as i64,
+              stats.requests as i64, stats.duration_ms.map(|d| d as i64)],
         )?;
         Ok(())
+    }
+
+    /// Marks runs still `running` as `interrupted`. Only call it holding the run lock: then
+    /// no other process is running, and such rows are left by a run that was killed.
+    pub fn close_interrupted_runs(&self) -> Result<usize, StoreError> {
+        Ok(self.conn.execute(
+            "UPDATE runs SET status = 'interrupted' WHERE status = 'running'",
+            [],
+        )?)
     }
 
     /// Stores a batch of analyses in one transaction.
@@ -243,7 +271,7 @@ fn entity_row(
     Ok(row)
 }
 
-fn insert_one(
+pub(crate) fn insert_one(
     tx: &Transaction,
     ids: &mut HashMap<String, i64>,
     a: &Analysis,

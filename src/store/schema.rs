@@ -196,8 +196,86 @@ CREATE VIEW road_status_latest AS
     WHERE rn = 1;
 "#;
 
+/// Fetching (issue 3): sources and their HTTP state, the frontier of article URLs, raw
+/// bodies kept for reprocessing, every URL an article was seen at, and run counters.
+const V2: &str = r#"
+CREATE TABLE sources (
+    id              INTEGER PRIMARY KEY,
+    url             TEXT NOT NULL UNIQUE,
+    name            TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    etag            TEXT,
+    last_modified   TEXT,
+    body_hash       TEXT,
+    last_polled_at  TEXT,
+    last_success_at TEXT,
+    last_status     INTEGER,
+    last_error      TEXT,
+    failures        INTEGER NOT NULL DEFAULT 0,
+    failing_since   TEXT,
+    next_poll_at    TEXT,
+    disabled_at     TEXT,
+    disabled_reason TEXT
+) STRICT;
+
+CREATE TABLE raw_pages (
+    id           INTEGER PRIMARY KEY,
+    url          TEXT NOT NULL,
+    final_url    TEXT NOT NULL,
+    status       INTEGER NOT NULL,
+    fetched_at   TEXT NOT NULL,
+    content_type TEXT,
+    headers      TEXT NOT NULL,
+    encoding     TEXT NOT NULL,
+    body         BLOB NOT NULL,
+    size         INTEGER NOT NULL,
+    body_hash    TEXT NOT NULL,
+    source_id    INTEGER REFERENCES sources(id)
+) STRICT;
+CREATE INDEX raw_pages_url ON raw_pages(url);
+
+CREATE TABLE items (
+    id              INTEGER PRIMARY KEY,
+    url             TEXT NOT NULL UNIQUE,
+    title           TEXT,
+    source_id       INTEGER REFERENCES sources(id),
+    guid            TEXT,
+    published       TEXT,
+    language        TEXT,
+    state           TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (state IN ('pending', 'done', 'failed', 'skipped')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    last_error      TEXT,
+    article_id      INTEGER REFERENCES articles(id),
+    raw_id          INTEGER REFERENCES raw_pages(id),
+    discovered_at   TEXT NOT NULL,
+    fetched_at      TEXT
+) STRICT;
+CREATE INDEX items_state ON items(state, next_attempt_at);
+CREATE INDEX items_guid ON items(source_id, guid);
+
+CREATE TABLE article_urls (
+    id         INTEGER PRIMARY KEY,
+    url        TEXT NOT NULL UNIQUE,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    kind       TEXT NOT NULL,
+    first_seen TEXT NOT NULL
+) STRICT;
+CREATE INDEX article_urls_article ON article_urls(article_id);
+
+ALTER TABLE articles ADD COLUMN raw_id INTEGER REFERENCES raw_pages(id);
+ALTER TABLE articles ADD COLUMN source_id INTEGER REFERENCES sources(id);
+
+ALTER TABLE runs ADD COLUMN polled INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN updated INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN unchanged INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN requests INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN duration_ms INTEGER;
+"#;
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1)])
+    Migrations::new(vec![M::up(V1), M::up(V2)])
 }
 
 #[cfg(test)]
