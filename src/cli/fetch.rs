@@ -30,7 +30,11 @@ pub const LOCK_HELD: u8 = 75;
 #[derive(Debug, Args, Clone)]
 pub struct SourcesFile {
     /// Sources file (TOML).
-    #[arg(long = "sources", env = "SITREP_SOURCES", default_value = "sources.toml")]
+    #[arg(
+        long = "sources",
+        env = "SITREP_SOURCES",
+        default_value = "sources.toml"
+    )]
     pub path: PathBuf,
 }
 
@@ -106,7 +110,9 @@ pub fn lock(db: &Path) -> Result<File> {
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(TryLockError::WouldBlock) => Err(LockHeld(path).into()),
-        Err(TryLockError::Error(e)) => Err(anyhow::Error::from(e).context(format!("locking {}", path.display()))),
+        Err(TryLockError::Error(e)) => {
+            Err(anyhow::Error::from(e).context(format!("locking {}", path.display())))
+        }
     }
 }
 
@@ -115,12 +121,21 @@ fn load_sources(path: &Path) -> Result<Sources> {
 }
 
 /// One scheduled pass (or the one-off `urls`), recorded as a run.
-pub fn fetch(db: &Path, patterns: &PatternSet, file: &SourcesFile, urls: &[String], all: bool, max_pages: Option<usize>) -> Result<ExitCode> {
+pub fn fetch(
+    db: &Path,
+    patterns: &PatternSet,
+    file: &SourcesFile,
+    urls: &[String],
+    all: bool,
+    max_pages: Option<usize>,
+) -> Result<ExitCode> {
     let config = load_sources(&file.path)?;
     let one_off: Vec<String> = urls
         .iter()
         .map(|u| match Url::parse(u) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(canon::canonicalize(&url).to_string()),
+            Ok(url) if matches!(url.scheme(), "http" | "https") => {
+                Ok(canon::canonicalize(&url).to_string())
+            }
             _ => Err(UsageError(anyhow::anyhow!("{u:?} is not an http(s) URL"))),
         })
         .collect::<Result<_, _>>()?;
@@ -154,42 +169,89 @@ pub fn fetch(db: &Path, patterns: &PatternSet, file: &SourcesFile, urls: &[Strin
     store.finish_run(run, report.stats, status)?;
     let s = report.stats;
     info!(
-        polled = s.polled, updated = s.updated, unchanged = s.unchanged, sources_failed = report.sources_failed,
-        new_items = report.new_items, pages = s.inputs, added = s.added, duplicates = s.duplicates,
-        pages_failed = report.pages_failed, pages_skipped = report.pages_skipped, claims = s.claims,
-        requests = s.requests, duration_ms = s.duration_ms.unwrap_or_default(),
+        polled = s.polled,
+        updated = s.updated,
+        unchanged = s.unchanged,
+        sources_failed = report.sources_failed,
+        new_items = report.new_items,
+        pages = s.inputs,
+        added = s.added,
+        duplicates = s.duplicates,
+        pages_failed = report.pages_failed,
+        pages_skipped = report.pages_skipped,
+        claims = s.claims,
+        requests = s.requests,
+        duration_ms = s.duration_ms.unwrap_or_default(),
         "fetch: {} source(s) polled ({} changed, {} unchanged, {} failed); {} page(s): {} new article(s), {} already stored, {} failed, {} skipped; {} claim(s); {} request(s) in {:.1}s",
-        s.polled, s.updated, s.unchanged, report.sources_failed, s.inputs, s.added, s.duplicates, report.pages_failed,
-        report.pages_skipped, s.claims, s.requests, s.duration_ms.unwrap_or_default() as f64 / 1000.0
+        s.polled,
+        s.updated,
+        s.unchanged,
+        report.sources_failed,
+        s.inputs,
+        s.added,
+        s.duplicates,
+        report.pages_failed,
+        report.pages_skipped,
+        s.claims,
+        s.requests,
+        s.duration_ms.unwrap_or_default() as f64 / 1000.0
     );
-    Ok(if report.any_failed() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if report.any_failed() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn when(t: Option<chrono::DateTime<Utc>>) -> Cell {
-    t.map(|t| Cell::Text(t.format("%Y-%m-%d %H:%M").to_string())).unwrap_or(Cell::Null)
+    t.map(|t| Cell::Text(t.format("%Y-%m-%d %H:%M").to_string()))
+        .unwrap_or(Cell::Null)
 }
 
 pub fn sources(db: &Path, file: &SourcesFile, command: SourcesCommand) -> Result<ExitCode> {
     match command {
         SourcesCommand::List { format } => {
             let config = load_sources(&file.path)?;
-            let states = if db.exists() { Store::open_read_only(db)?.source_states()? } else { Vec::new() };
+            let states = if db.exists() {
+                Store::open_read_only(db)?.source_states()?
+            } else {
+                Vec::new()
+            };
             let mut table = Table::new(&[
-                "name", "url", "kind", "language", "interval_min", "enabled", "last_polled", "last_status", "failures",
-                "next_poll", "problem",
+                "name",
+                "url",
+                "kind",
+                "language",
+                "interval_min",
+                "enabled",
+                "last_polled",
+                "last_status",
+                "failures",
+                "next_poll",
+                "problem",
             ]);
             for s in &config.sources {
                 let state = states.iter().find(|st| st.url == s.url.as_str());
-                let problem = state.and_then(|st| st.disabled_reason.clone().or_else(|| (st.failures > 0).then(|| st.last_error.clone()).flatten()));
+                let problem = state.and_then(|st| {
+                    st.disabled_reason
+                        .clone()
+                        .or_else(|| (st.failures > 0).then(|| st.last_error.clone()).flatten())
+                });
                 table.push(vec![
                     Cell::Text(s.name.clone()),
                     Cell::Text(s.url.to_string()),
                     Cell::Text(s.kind.as_str().into()),
-                    s.language.as_ref().map(|l| Cell::Text(l.as_str().into())).unwrap_or(Cell::Null),
+                    s.language
+                        .as_ref()
+                        .map(|l| Cell::Text(l.as_str().into()))
+                        .unwrap_or(Cell::Null),
                     Cell::Int((s.interval.as_secs() / 60) as i64),
                     Cell::Text(if s.enabled { "yes" } else { "no" }.into()),
                     when(state.and_then(|st| st.last_polled_at)),
-                    state.and_then(|st| st.last_status).map(|c| Cell::Int(c.into())).unwrap_or(Cell::Null),
+                    state
+                        .and_then(|st| st.last_status)
+                        .map(|c| Cell::Int(c.into()))
+                        .unwrap_or(Cell::Null),
                     Cell::Int(state.map(|st| st.failures).unwrap_or_default().into()),
                     when(state.and_then(|st| st.next_poll_at)),
                     problem.map(Cell::Text).unwrap_or(Cell::Null),
@@ -198,9 +260,20 @@ pub fn sources(db: &Path, file: &SourcesFile, command: SourcesCommand) -> Result
             output::print(&table, format)?;
             Ok(ExitCode::SUCCESS)
         }
-        SourcesCommand::Add { url, name, kind, language, interval } => {
-            let parsed = Url::parse(&url).map_err(|e| UsageError(anyhow::anyhow!("{url:?}: {e}")))?;
-            let language = language.as_deref().map(Language::new).transpose().map_err(|e| UsageError(e.into()))?;
+        SourcesCommand::Add {
+            url,
+            name,
+            kind,
+            language,
+            interval,
+        } => {
+            let parsed =
+                Url::parse(&url).map_err(|e| UsageError(anyhow::anyhow!("{url:?}: {e}")))?;
+            let language = language
+                .as_deref()
+                .map(Language::new)
+                .transpose()
+                .map_err(|e| UsageError(e.into()))?;
             let source = Source {
                 name: name.unwrap_or_else(|| parsed.host_str().unwrap_or_default().to_string()),
                 url: parsed,
@@ -222,7 +295,12 @@ pub fn sources(db: &Path, file: &SourcesFile, command: SourcesCommand) -> Result
                 .sources
                 .iter()
                 .find(|s| s.name == source || s.url.as_str() == source)
-                .ok_or_else(|| UsageError(anyhow::anyhow!("no source named or at {source:?} in {}", file.path.display())))?;
+                .ok_or_else(|| {
+                    UsageError(anyhow::anyhow!(
+                        "no source named or at {source:?} in {}",
+                        file.path.display()
+                    ))
+                })?;
             let _lock = lock(db)?;
             Store::open(db)?.reset_source(found.url.as_str())?;
             Ok(ExitCode::SUCCESS)
@@ -246,7 +324,13 @@ fn check(file: &SourcesFile, format: Format) -> Result<ExitCode> {
         let state = states.iter().find(|st| st.url == s.url.as_str());
         let items: i64 = state
             .and_then(|st| st.id)
-            .map(|id| store.connection().query_row("SELECT count(*) FROM items WHERE source_id = ?1", [id.0], |r| r.get(0)))
+            .map(|id| {
+                store.connection().query_row(
+                    "SELECT count(*) FROM items WHERE source_id = ?1",
+                    [id.0],
+                    |r| r.get(0),
+                )
+            })
             .transpose()?
             .unwrap_or_default();
         table.push(vec![
@@ -258,9 +342,16 @@ fn check(file: &SourcesFile, format: Format) -> Result<ExitCode> {
                 None => Cell::Null,
             },
             Cell::Int(items),
-            state.and_then(|st| st.last_error.clone()).map(Cell::Text).unwrap_or(Cell::Null),
+            state
+                .and_then(|st| st.last_error.clone())
+                .map(Cell::Text)
+                .unwrap_or(Cell::Null),
         ]);
     }
     output::print(&table, format)?;
-    Ok(if report.sources_failed > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if report.sources_failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

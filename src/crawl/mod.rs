@@ -64,8 +64,15 @@ impl Report {
 
 /// A listing poll as it comes back from the network.
 enum Polled {
-    NotModified { validators: Validators, status: u16 },
-    Changed { validators: Validators, listing: Listing, status: u16 },
+    NotModified {
+        validators: Validators,
+        status: u16,
+    },
+    Changed {
+        validators: Validators,
+        listing: Listing,
+        status: u16,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -108,7 +115,13 @@ impl<'a> Crawler<'a> {
     }
 
     /// Polls the due sources (all enabled ones with `force`) and records what they list.
-    pub fn poll(&self, store: &mut Store, sources: &[Source], force: bool, report: &mut Report) -> Result<(), CrawlError> {
+    pub fn poll(
+        &self,
+        store: &mut Store,
+        sources: &[Source],
+        force: bool,
+        report: &mut Report,
+    ) -> Result<(), CrawlError> {
         let now = Utc::now();
         let states: HashMap<String, SourceState> = store
             .source_states()?
@@ -152,7 +165,13 @@ impl<'a> Crawler<'a> {
         Ok(())
     }
 
-    fn poll_record(&self, source: &Source, state: &SourceState, result: Result<Polled, PollError>, report: &mut Report) -> PollRecord {
+    fn poll_record(
+        &self,
+        source: &Source,
+        state: &SourceState,
+        result: Result<Polled, PollError>,
+        report: &mut Report,
+    ) -> PollRecord {
         let now = Utc::now();
         let mut record = PollRecord {
             polled_at: now,
@@ -167,7 +186,7 @@ impl<'a> Crawler<'a> {
             disabled_reason: None,
             items: Vec::new(),
         };
-        let mut keep = |v: Validators, record: &mut PollRecord| {
+        let keep = |v: Validators, record: &mut PollRecord| {
             record.etag = v.etag;
             record.last_modified = v.last_modified;
             record.body_hash = v.body_hash;
@@ -179,7 +198,11 @@ impl<'a> Crawler<'a> {
                 keep(validators, &mut record);
                 debug!(source = %source.name, url = %source.url, status, "not modified");
             }
-            Ok(Polled::Changed { validators, listing, status }) => {
+            Ok(Polled::Changed {
+                validators,
+                listing,
+                status,
+            }) => {
                 report.stats.updated += 1;
                 record.status = Some(status);
                 keep(validators, &mut record);
@@ -194,7 +217,9 @@ impl<'a> Crawler<'a> {
                         guid: item.guid,
                         title: item.title,
                         published: item.published,
-                        language: item.language.or_else(|| source.language.as_ref().map(|l| l.as_str().to_string())),
+                        language: item
+                            .language
+                            .or_else(|| source.language.as_ref().map(|l| l.as_str().to_string())),
                     })
                     .collect();
                 debug!(source = %source.name, url = %source.url, format = listing.format.as_str(), items = record.items.len(), "listing changed");
@@ -209,7 +234,13 @@ impl<'a> Crawler<'a> {
                 record.error = Some(e.to_string());
                 record.failures = state.failures + 1;
                 record.failing_since = Some(state.failing_since.unwrap_or(now));
-                record.next_poll_at = schedule::next_after_failure(source, record.failures, retry_after, now, fastrand::f64());
+                record.next_poll_at = schedule::next_after_failure(
+                    source,
+                    record.failures,
+                    retry_after,
+                    now,
+                    fastrand::f64(),
+                );
                 if status == Some(410) {
                     record.disabled_reason = Some("410 Gone".into());
                     error!(source = %source.name, url = %source.url, "source is gone (HTTP 410) and is disabled; remove it or re-add it");
@@ -228,15 +259,28 @@ impl<'a> Crawler<'a> {
 
     /// Fetches the pending article pages (only those in `only` when given), runs the
     /// pipeline on each and stores the result.
-    pub fn fetch_pages(&self, store: &mut Store, only: Option<&[ItemId]>, max: usize, run: Option<RunId>, report: &mut Report) -> Result<(), CrawlError> {
+    pub fn fetch_pages(
+        &self,
+        store: &mut Store,
+        only: Option<&[ItemId]>,
+        max: usize,
+        run: Option<RunId>,
+        report: &mut Report,
+    ) -> Result<(), CrawlError> {
         let items = store.pending_items(Utc::now(), only, max)?;
         let (tx, mut rx) = tokio::sync::mpsc::channel(CHANNEL);
         for item in items {
             let (client, tx) = (self.client.clone(), tx.clone());
             self.runtime.spawn(async move {
                 let result = match Url::parse(&item.url) {
-                    Ok(url) => client.get(&url, &Validators::default(), Purpose::Page).await,
-                    Err(e) => Err(HttpError::Scheme { url: format!("{} ({e})", item.url) }),
+                    Ok(url) => {
+                        client
+                            .get(&url, &Validators::default(), Purpose::Page)
+                            .await
+                    }
+                    Err(e) => Err(HttpError::Scheme {
+                        url: format!("{} ({e})", item.url),
+                    }),
                 };
                 let _ = tx.send((item, result)).await;
             });
@@ -245,9 +289,15 @@ impl<'a> Crawler<'a> {
         while let Some((item, result)) = rx.blocking_recv() {
             report.stats.inputs += 1;
             match result {
-                Ok(Outcome::Body(response)) => self.store_page(store, &item, response, run, report)?,
+                Ok(Outcome::Body(response)) => {
+                    self.store_page(store, &item, *response, run, report)?
+                }
                 Ok(Outcome::NotModified { .. }) => {
-                    let record = PageRecord::Failed { error: "304 to an unconditional request".into(), state: ItemState::Failed, retry_at: None };
+                    let record = PageRecord::Failed {
+                        error: "304 to an unconditional request".into(),
+                        state: ItemState::Failed,
+                        retry_at: None,
+                    };
                     report.pages_failed += 1;
                     store.record_page(item.id, &record, run)?;
                 }
@@ -260,7 +310,12 @@ impl<'a> Crawler<'a> {
         Ok(())
     }
 
-    fn page_failure(&self, item: &PendingItem, e: &HttpError, report: &mut Report) -> PageRecord<'static> {
+    fn page_failure(
+        &self,
+        item: &PendingItem,
+        e: &HttpError,
+        report: &mut Report,
+    ) -> PageRecord<'static> {
         let (state, retry_at) = match e {
             HttpError::Robots { .. } => {
                 report.pages_skipped += 1;
@@ -276,18 +331,55 @@ impl<'a> Crawler<'a> {
                 report.pages_failed += 1;
                 let retry = e
                     .is_transient()
-                    .then(|| schedule::page_retry(item.attempts + 1, e.retry_after(), Utc::now(), fastrand::f64()))
+                    .then(|| {
+                        schedule::page_retry(
+                            item.attempts + 1,
+                            e.retry_after(),
+                            Utc::now(),
+                            fastrand::f64(),
+                        )
+                    })
                     .flatten();
                 warn!(url = %item.url, error = %e, retry_at = retry.map(|t| t.to_rfc3339()), "page failed");
-                (if retry.is_some() { ItemState::Pending } else { ItemState::Failed }, retry)
+                (
+                    if retry.is_some() {
+                        ItemState::Pending
+                    } else {
+                        ItemState::Failed
+                    },
+                    retry,
+                )
             }
         };
-        PageRecord::Failed { error: e.to_string(), state, retry_at }
+        PageRecord::Failed {
+            error: e.to_string(),
+            state,
+            retry_at,
+        }
     }
 
-    fn store_page(&self, store: &mut Store, item: &PendingItem, response: Response, run: Option<RunId>, report: &mut Report) -> Result<(), CrawlError> {
-        let Response { url, final_url, status, headers, content_type, body, fetched_at, validators } = response;
-        let format = match content_type.as_deref().map(|c| c.trim_start().to_ascii_lowercase()) {
+    fn store_page(
+        &self,
+        store: &mut Store,
+        item: &PendingItem,
+        response: Response,
+        run: Option<RunId>,
+        report: &mut Report,
+    ) -> Result<(), CrawlError> {
+        let Response {
+            url,
+            final_url,
+            status,
+            headers,
+            content_type,
+            body,
+            fetched_at,
+            validators,
+        } = response;
+        let format = match content_type
+            .as_deref()
+            .map(|c| c.trim_start().to_ascii_lowercase())
+        {
             Some(c) if c.starts_with("text/plain") => DocFormat::Text,
             _ => DocFormat::Html,
         };
@@ -310,7 +402,10 @@ impl<'a> Crawler<'a> {
             bytes: body,
             format,
             content_type: content_type.clone(),
-            source: SourceMeta { url: urls.first().map(|(u, _)| u.clone()), path: None },
+            source: SourceMeta {
+                url: urls.first().map(|(u, _)| u.clone()),
+                path: None,
+            },
             overrides: Overrides {
                 published: item.published.map(|p| p.date_naive()),
                 language: item.language.as_deref().and_then(|l| Language::new(l).ok()),
@@ -359,18 +454,43 @@ fn process(pipeline: &Pipeline, raw: &RawDocument) -> Result<Analysis, String> {
     }
 }
 
-async fn poll_one(client: &Client, url: &Url, kind: SourceKind, validators: &Validators) -> Result<Polled, PollError> {
+async fn poll_one(
+    client: &Client,
+    url: &Url,
+    kind: SourceKind,
+    validators: &Validators,
+) -> Result<Polled, PollError> {
     let response = match client.get(url, validators, Purpose::Listing).await? {
-        Outcome::NotModified { validators, by_hash } => {
-            return Ok(Polled::NotModified { validators, status: if by_hash { 200 } else { 304 } });
+        Outcome::NotModified {
+            validators,
+            by_hash,
+        } => {
+            return Ok(Polled::NotModified {
+                validators,
+                status: if by_hash { 200 } else { 304 },
+            });
         }
         Outcome::Body(r) => r,
     };
-    let mut listing = listing::parse(&response.body, response.content_type.as_deref(), &response.final_url, kind)?;
+    let mut listing = listing::parse(
+        &response.body,
+        response.content_type.as_deref(),
+        &response.final_url,
+        kind,
+    )?;
     let children = std::mem::take(&mut listing.sitemaps);
     for child in children.iter().take(MAX_CHILD_SITEMAPS) {
-        let parsed = match client.get(child, &Validators::default(), Purpose::Listing).await {
-            Ok(Outcome::Body(r)) => listing::parse(&r.body, r.content_type.as_deref(), &r.final_url, SourceKind::Sitemap).map_err(PollError::from),
+        let parsed = match client
+            .get(child, &Validators::default(), Purpose::Listing)
+            .await
+        {
+            Ok(Outcome::Body(r)) => listing::parse(
+                &r.body,
+                r.content_type.as_deref(),
+                &r.final_url,
+                SourceKind::Sitemap,
+            )
+            .map_err(PollError::from),
             Ok(Outcome::NotModified { .. }) => continue,
             Err(e) => Err(e.into()),
         };
@@ -382,11 +502,22 @@ async fn poll_one(client: &Client, url: &Url, kind: SourceKind, validators: &Val
             Err(e) => warn!(sitemap = %child, error = %e, "child sitemap failed"),
         }
     }
-    Ok(Polled::Changed { validators: response.validators, listing, status: response.status })
+    Ok(Polled::Changed {
+        validators: response.validators,
+        listing,
+        status: response.status,
+    })
 }
 
 /// Convenience for a whole scheduled pass: polls, then fetches pending pages.
-pub fn run_pass(crawler: &Crawler, store: &mut Store, sources: &[Source], force: bool, max_pages: usize, run: Option<RunId>) -> Result<Report, CrawlError> {
+pub fn run_pass(
+    crawler: &Crawler,
+    store: &mut Store,
+    sources: &[Source],
+    force: bool,
+    max_pages: usize,
+    run: Option<RunId>,
+) -> Result<Report, CrawlError> {
     let started = std::time::Instant::now();
     let mut report = Report::default();
     crawler.poll(store, sources, force, &mut report)?;

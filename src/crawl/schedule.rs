@@ -20,7 +20,12 @@ pub const PERSISTENT_FAILURES: u32 = 5;
 
 /// Whether a source is to be polled now. `force` ignores the schedule and the backoff, not a
 /// source disabled by `410 Gone` or by its configuration.
-pub fn is_due(source: &Source, state: Option<&SourceState>, now: DateTime<Utc>, force: bool) -> bool {
+pub fn is_due(
+    source: &Source,
+    state: Option<&SourceState>,
+    now: DateTime<Utc>,
+    force: bool,
+) -> bool {
     if !source.enabled || state.is_some_and(|s| s.disabled_reason.is_some()) {
         return false;
     }
@@ -37,7 +42,8 @@ pub fn backoff(base: Duration, failures: u32, unit: f64) -> Duration {
     let base = base.max(Duration::from_secs(60));
     let exp = failures.saturating_sub(1).min(16);
     let raw = base.saturating_mul(1u32 << exp).min(MAX_BACKOFF);
-    raw.mul_f64(0.8 + 0.4 * unit.clamp(0.0, 1.0)).min(MAX_BACKOFF)
+    raw.mul_f64(0.8 + 0.4 * unit.clamp(0.0, 1.0))
+        .min(MAX_BACKOFF)
 }
 
 fn later(now: DateTime<Utc>, wait: Duration) -> DateTime<Utc> {
@@ -67,7 +73,12 @@ pub fn next_after_failure(
 }
 
 /// When to try a failed page again, or `None` to give up.
-pub fn page_retry(attempts: u32, retry_after: Option<Duration>, now: DateTime<Utc>, unit: f64) -> Option<DateTime<Utc>> {
+pub fn page_retry(
+    attempts: u32,
+    retry_after: Option<Duration>,
+    now: DateTime<Utc>,
+    unit: f64,
+) -> Option<DateTime<Utc>> {
     if attempts >= MAX_PAGE_ATTEMPTS {
         return None;
     }
@@ -76,10 +87,17 @@ pub fn page_retry(attempts: u32, retry_after: Option<Duration>, now: DateTime<Ut
 }
 
 /// Whether a failing source should be reported to a human rather than just retried.
-pub fn is_persistent(failures: u32, failing_since: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+pub fn is_persistent(
+    failures: u32,
+    failing_since: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> bool {
     failures >= PERSISTENT_FAILURES
         || failing_since.is_some_and(|since| {
-            now.signed_duration_since(since).to_std().unwrap_or_default() >= PERSISTENT_AFTER
+            now.signed_duration_since(since)
+                .to_std()
+                .unwrap_or_default()
+                >= PERSISTENT_AFTER
         })
 }
 
@@ -107,11 +125,19 @@ mod tests {
     fn backoff_doubles_and_is_capped() {
         let base = Duration::from_secs(15 * 60);
         for (failures, minutes) in [(1, 15), (2, 30), (3, 60), (4, 120), (8, 1440), (40, 1440)] {
-            assert_eq!(backoff(base, failures, 0.5), Duration::from_secs(minutes * 60), "{failures}");
+            assert_eq!(
+                backoff(base, failures, 0.5),
+                Duration::from_secs(minutes * 60),
+                "{failures}"
+            );
         }
         assert_eq!(backoff(base, 1, 0.0), Duration::from_secs(12 * 60));
         assert!(backoff(base, 1, 0.999) < Duration::from_secs(18 * 60));
-        assert_eq!(backoff(Duration::ZERO, 1, 0.5), Duration::from_secs(60), "at least a minute");
+        assert_eq!(
+            backoff(Duration::ZERO, 1, 0.5),
+            Duration::from_secs(60),
+            "at least a minute"
+        );
     }
 
     #[test]
@@ -124,11 +150,32 @@ mod tests {
             ..SourceState::default()
         };
         assert!(is_due(&s, None, now, false), "never polled");
-        assert!(is_due(&s, Some(&state("2026-11-23T11:59:00Z", None)), now, false));
-        assert!(!is_due(&s, Some(&state("2026-11-23T12:10:00Z", None)), now, false));
-        assert!(is_due(&s, Some(&state("2026-11-23T12:10:00Z", None)), now, true), "forced");
-        assert!(!is_due(&s, Some(&state("2026-11-23T11:00:00Z", Some("410 Gone"))), now, true));
-        let off = Source { enabled: false, ..s };
+        assert!(is_due(
+            &s,
+            Some(&state("2026-11-23T11:59:00Z", None)),
+            now,
+            false
+        ));
+        assert!(!is_due(
+            &s,
+            Some(&state("2026-11-23T12:10:00Z", None)),
+            now,
+            false
+        ));
+        assert!(
+            is_due(&s, Some(&state("2026-11-23T12:10:00Z", None)), now, true),
+            "forced"
+        );
+        assert!(!is_due(
+            &s,
+            Some(&state("2026-11-23T11:00:00Z", Some("410 Gone"))),
+            now,
+            true
+        ));
+        let off = Source {
+            enabled: false,
+            ..s
+        };
         assert!(!is_due(&off, None, now, true));
     }
 
@@ -145,7 +192,10 @@ mod tests {
     #[test]
     fn pages_are_given_up_after_five_attempts() {
         let now = at("2026-11-23T12:00:00Z");
-        assert_eq!(page_retry(1, None, now, 0.5), Some(at("2026-11-23T12:10:00Z")));
+        assert_eq!(
+            page_retry(1, None, now, 0.5),
+            Some(at("2026-11-23T12:10:00Z"))
+        );
         assert_eq!(page_retry(MAX_PAGE_ATTEMPTS, None, now, 0.5), None);
     }
 

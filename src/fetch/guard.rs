@@ -50,7 +50,9 @@ impl Cidr {
     pub fn contains(&self, ip: IpAddr) -> bool {
         match (self.addr, canonical(ip)) {
             (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u32::from(net) & mask == u32::from(ip) & mask
             }
             (IpAddr::V6(net), IpAddr::V6(ip)) => {
@@ -147,9 +149,8 @@ impl Resolve for GuardedResolver {
         let guard = self.guard.clone();
         let host = name.as_str().to_string();
         Box::pin(async move {
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let (ok, refused): (Vec<_>, Vec<_>) =
                 found.into_iter().partition(|a| guard.permits(a.ip()));
             if ok.is_empty() {
@@ -193,13 +194,21 @@ mod tests {
 
     #[test]
     fn explicit_allowances() {
-        let guard = Guard::new(vec!["127.0.0.1".parse().unwrap(), "10.0.0.0/8".parse().unwrap()]);
+        let guard = Guard::new(vec![
+            "127.0.0.1".parse().unwrap(),
+            "10.0.0.0/8".parse().unwrap(),
+        ]);
         assert!(guard.permits("127.0.0.1".parse().unwrap()));
         assert!(guard.permits("10.200.0.1".parse().unwrap()));
         assert!(!guard.permits("127.0.0.2".parse().unwrap()));
         assert!(!guard.permits("169.254.169.254".parse().unwrap()));
         assert!("10.0.0.0/33".parse::<Cidr>().is_err());
         assert!("localhost".parse::<Cidr>().is_err());
-        assert!("0.0.0.0/0".parse::<Cidr>().unwrap().contains("1.2.3.4".parse().unwrap()));
+        assert!(
+            "0.0.0.0/0"
+                .parse::<Cidr>()
+                .unwrap()
+                .contains("1.2.3.4".parse().unwrap())
+        );
     }
 }

@@ -102,7 +102,7 @@ pub struct Response {
 /// The result of a successful conditional GET.
 #[derive(Debug, Clone)]
 pub enum Outcome {
-    Body(Response),
+    Body(Box<Response>),
     /// `304 Not Modified`, or a 200 whose body hashes as before: nothing to parse.
     NotModified {
         validators: Validators,
@@ -125,6 +125,8 @@ pub enum HttpError {
         status: u16,
         retry_after: Option<Duration>,
     },
+    #[error("{url}: not requested: the host asked to be left alone for {}s", wait.as_secs())]
+    Deferred { url: String, wait: Duration },
     #[error("{url}: timed out")]
     Timeout { url: String },
     #[error("{url}: body larger than {limit} bytes")]
@@ -143,7 +145,7 @@ impl HttpError {
     pub fn is_transient(&self) -> bool {
         match self {
             Self::Status { status, .. } => *status == 408 || *status == 429 || *status >= 500,
-            Self::Timeout { .. } | Self::Network { .. } => true,
+            Self::Timeout { .. } | Self::Network { .. } | Self::Deferred { .. } => true,
             _ => false,
         }
     }
@@ -158,6 +160,7 @@ impl HttpError {
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Self::Status { retry_after, .. } => *retry_after,
+            Self::Deferred { wait, .. } => Some(*wait),
             _ => None,
         }
     }
@@ -191,8 +194,11 @@ enum Robots {
     Rules(Box<texting_robots::Robot>),
 }
 
-/// Longest `Crawl-delay` or `Retry-After` honoured; beyond it the host is simply slow.
-const MAX_HOST_DELAY: Duration = Duration::from_secs(60);
+/// Longest `Crawl-delay` honoured between two requests to a host.
+const MAX_HOST_DELAY: Duration = Duration::from_secs(30);
+/// Longest a request waits for its host's turn; beyond it (a `Retry-After` of an hour, say)
+/// the request is not sent in this run and is retried in a later one.
+const MAX_WAIT: Duration = Duration::from_secs(60);
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
 /// robots.txt files bigger than this are cut (RFC 9309 requires at least 500 KiB be parsed).
 const MAX_ROBOTS_BYTES: u64 = 512 * 1024;
@@ -343,7 +349,7 @@ impl Client {
             });
         }
         new_validators.body_hash = Some(hash);
-        Ok(Outcome::Body(Response {
+        Ok(Outcome::Body(Box::new(Response {
             url: url.clone(),
             final_url,
             status: status.as_u16(),
@@ -352,7 +358,7 @@ impl Client {
             body,
             fetched_at: Utc::now(),
             validators: new_validators,
-        }))
+        })))
     }
 
     /// Sends the request once this host's turn has come.
@@ -372,6 +378,12 @@ impl Client {
             let mut state = host.state.lock().await;
             let now = Instant::now();
             let start = state.next.max(now);
+            if start - now > MAX_WAIT {
+                return Err(HttpError::Deferred {
+                    url: url.to_string(),
+                    wait: start - now,
+                });
+            }
             state.next = start + state.delay;
             start - now
         };
@@ -392,7 +404,7 @@ impl Client {
     async fn defer(&self, url: &Url, wait: Duration) {
         let host = self.host(url);
         let mut state = host.state.lock().await;
-        state.next = state.next.max(Instant::now() + wait.min(MAX_HOST_DELAY));
+        state.next = state.next.max(Instant::now() + wait);
     }
 
     async fn read_body(
@@ -432,11 +444,13 @@ impl Client {
                     return Robots::All;
                 };
                 let rules = match self.send(&robots_url, &Validators::default()).await {
-                    Ok(r) if r.status().is_success() => match self.read_body(&robots_url, r).await {
-                        Ok(body) => robots_rules(&self.config.agent, &body),
-                        Err(HttpError::TooLarge { .. }) => Robots::All,
-                        Err(_) => Robots::Nothing,
-                    },
+                    Ok(r) if r.status().is_success() => {
+                        match self.read_body(&robots_url, r).await {
+                            Ok(body) => robots_rules(&self.config.agent, &body),
+                            Err(HttpError::TooLarge { .. }) => Robots::All,
+                            Err(_) => Robots::Nothing,
+                        }
+                    }
                     Ok(r) if r.status().is_client_error() => Robots::All,
                     _ => Robots::Nothing,
                 };
@@ -579,8 +593,15 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(header::RETRY_AFTER, "120".parse().unwrap());
         assert_eq!(retry_after(&h), Some(Duration::from_secs(120)));
-        h.insert(header::RETRY_AFTER, "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap());
-        assert_eq!(retry_after(&h), Some(Duration::ZERO), "a past date means now");
+        h.insert(
+            header::RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(
+            retry_after(&h),
+            Some(Duration::ZERO),
+            "a past date means now"
+        );
         h.insert(header::RETRY_AFTER, "99999999".parse().unwrap());
         assert_eq!(retry_after(&h), Some(MAX_RETRY_AFTER));
         h.insert(header::RETRY_AFTER, "soon".parse().unwrap());
@@ -611,7 +632,10 @@ mod tests {
             "http://[::1]:8080/",
             "http://10.0.0.5/admin",
         ] {
-            assert!(check_url(&Url::parse(url).unwrap(), &guard).is_err(), "{url}");
+            assert!(
+                check_url(&Url::parse(url).unwrap(), &guard).is_err(),
+                "{url}"
+            );
         }
         assert!(check_url(&Url::parse("https://example.org/").unwrap(), &guard).is_ok());
     }

@@ -176,7 +176,11 @@ impl Sources {
         };
         let mut sources: Vec<Source> = Vec::new();
         for (i, s) in raw.source.into_iter().enumerate() {
-            let at = format!("source #{} ({})", i + 1, s.name.as_deref().unwrap_or(&s.url));
+            let at = format!(
+                "source #{} ({})",
+                i + 1,
+                s.name.as_deref().unwrap_or(&s.url)
+            );
             let url = match Url::parse(s.url.trim()) {
                 Ok(u) if matches!(u.scheme(), "http" | "https") => u,
                 Ok(u) => {
@@ -240,10 +244,11 @@ fn read_document(path: &Path) -> Result<toml_edit::DocumentMut, SourcesError> {
             });
         }
     };
-    text.parse().map_err(|e: toml_edit::TomlError| SourcesError::Syntax {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })
+    text.parse()
+        .map_err(|e: toml_edit::TomlError| SourcesError::Syntax {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
 }
 
 /// Writes through a temporary file and a rename, so a crash never leaves half a file.
@@ -302,10 +307,13 @@ pub fn remove(path: &Path, what: &str) -> Result<String, SourcesError> {
         .get_mut("source")
         .and_then(|s| s.as_array_of_tables_mut())
         .ok_or_else(not_found)?;
-    let field = |t: &toml_edit::Table, k: &str| t.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    let field =
+        |t: &toml_edit::Table, k: &str| t.get(k).and_then(|v| v.as_str()).map(str::to_string);
     let index = array
         .iter()
-        .position(|t| field(t, "name").as_deref() == Some(what) || field(t, "url").as_deref() == Some(what))
+        .position(|t| {
+            field(t, "name").as_deref() == Some(what) || field(t, "url").as_deref() == Some(what)
+        })
         .ok_or_else(not_found)?;
     let name = array
         .get(index)
@@ -344,14 +352,21 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        for needle in ["allow_networks", "scheme ftp", "language", "listed twice", "used twice"] {
+        for needle in [
+            "allow_networks",
+            "scheme ftp",
+            "language",
+            "listed twice",
+            "used twice",
+        ] {
             assert!(err.contains(needle), "{needle} missing from {err}");
         }
     }
 
     #[test]
     fn typos_are_rejected() {
-        let err = parse("[[source]]\nurl = \"https://a.org/\"\nintervall_minutes = 5\n").unwrap_err();
+        let err =
+            parse("[[source]]\nurl = \"https://a.org/\"\nintervall_minutes = 5\n").unwrap_err();
         assert!(err.to_string().contains("intervall_minutes"), "{err}");
     }
 
@@ -359,7 +374,11 @@ mod tests {
     fn add_and_remove_keep_comments() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sources.toml");
-        std::fs::write(&path, "# my outlets\n[fetch]\ncontact = \"me@example.org\"\n").unwrap();
+        std::fs::write(
+            &path,
+            "# my outlets\n[fetch]\ncontact = \"me@example.org\"\n",
+        )
+        .unwrap();
         let source = Source {
             name: "Mali Web".into(),
             url: Url::parse("https://maliweb.example/feed").unwrap(),
@@ -372,10 +391,16 @@ mod tests {
         assert!(add(&path, &source).is_err(), "a second copy is refused");
         let loaded = Sources::load(&path).unwrap();
         assert_eq!(loaded.sources, vec![source]);
-        assert_eq!(remove(&path, "https://maliweb.example/feed").unwrap(), "Mali Web");
+        assert_eq!(
+            remove(&path, "https://maliweb.example/feed").unwrap(),
+            "Mali Web"
+        );
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.starts_with("# my outlets"));
         assert!(Sources::load(&path).unwrap().sources.is_empty());
-        assert!(matches!(remove(&path, "nothing"), Err(SourcesError::NotFound { .. })));
+        assert!(matches!(
+            remove(&path, "nothing"),
+            Err(SourcesError::NotFound { .. })
+        ));
     }
 }

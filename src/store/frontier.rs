@@ -202,7 +202,11 @@ impl Store {
     }
 
     /// Writes a poll's result and the new items it found; returns how many items were new.
-    pub fn record_poll(&mut self, source: SourceId, poll: &PollRecord) -> Result<usize, StoreError> {
+    pub fn record_poll(
+        &mut self,
+        source: SourceId,
+        poll: &PollRecord,
+    ) -> Result<usize, StoreError> {
         let tx = self.conn.transaction()?;
         let success = poll.error.is_none();
         tx.execute(
@@ -230,9 +234,8 @@ impl Store {
         )?;
         let mut added = 0;
         {
-            let mut known_guid = tx.prepare_cached(
-                "SELECT 1 FROM items WHERE source_id = ?1 AND guid = ?2 LIMIT 1",
-            )?;
+            let mut known_guid = tx
+                .prepare_cached("SELECT 1 FROM items WHERE source_id = ?1 AND guid = ?2 LIMIT 1")?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO items (url, title, source_id, guid, published, language, discovered_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(url) DO NOTHING",
@@ -270,11 +273,10 @@ impl Store {
                 "INSERT INTO items (url, discovered_at) VALUES (?1, ?2) ON CONFLICT(url) DO NOTHING",
                 params![url, at],
             )?;
-            let (id, state): (i64, String) = tx.query_row(
-                "SELECT id, state FROM items WHERE url = ?1",
-                [url],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
+            let (id, state): (i64, String) =
+                tx.query_row("SELECT id, state FROM items WHERE url = ?1", [url], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
             if state != ItemState::Done.as_str() {
                 // A hand-made request is worth another try even if the item had failed.
                 tx.execute(
@@ -344,7 +346,9 @@ impl Store {
                 urls,
             } => {
                 let source: Option<i64> = tx
-                    .query_row("SELECT source_id FROM items WHERE id = ?1", [item.0], |r| r.get(0))
+                    .query_row("SELECT source_id FROM items WHERE id = ?1", [item.0], |r| {
+                        r.get(0)
+                    })
                     .optional()?
                     .flatten();
                 let raw_id = insert_raw(&tx, raw, source)?;

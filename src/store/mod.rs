@@ -16,8 +16,8 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 
 pub use frontier::{
-    ItemId, ItemState, NewItem, PageOutcome, PageRecord, PendingItem, PollRecord, RawPage, SourceId,
-    SourceState,
+    ItemId, ItemState, NewItem, PageOutcome, PageRecord, PendingItem, PollRecord, RawPage,
+    SourceId, SourceState,
 };
 pub use query::{Cell, ClaimFilter, Table};
 
