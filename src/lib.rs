@@ -3,13 +3,14 @@
 //! News ingestion and claim extraction for conflict and security analysts. Articles flow one
 //! way through stages, each in its own module:
 //!
-//! `fetch` (files, later feeds and archives) → [`extract`] (main text and metadata) →
+//! [`fetch`] (files, feeds, sitemaps, web pages) → [`extract`] (main text and metadata) →
 //! [`tag`] (entities, places, roads, cues, from `patterns/`) → [`claims`] (who did what to
 //! whom, where, when, according to whom) → [`store`] (SQLite).
 //!
 //! `extract`, `tag` and `claims` are pure functions of their input, chained by [`pipeline`];
-//! only [`fetch`] and [`store`] touch the disk or the network. What sitrep knows about the
-//! world lives in the pattern files ([`patterns`]), not in code.
+//! only [`fetch`] and [`store`] touch the disk or the network, and [`crawl`] joins them for
+//! the scheduled ingestion pass. What sitrep knows about the world lives in the pattern files
+//! ([`patterns`]), not in code.
 //!
 //! ```
 //! use sitrep::model::{DocFormat, Predicate, SourceMeta};

@@ -446,3 +446,81 @@ fn one_off_urls_are_fetched_without_sources() {
     let bad = b.fetch(&["not a url"]);
     assert_eq!(bad.code, 2);
 }
+
+#[test]
+fn failing_pages_are_retried_later_or_given_up() {
+    let b = Bench::new();
+    let s = &b.server;
+    s.route(
+        "/feed.xml",
+        rss_response(rss(&[
+            ("1", &s.url("/a/gone")),
+            ("2", &s.url("/a/flaky")),
+            ("3", &s.url("/a/slow")),
+            ("4", &s.url("/a/pdf")),
+            ("5", &s.url("/a/ok")),
+            ("6", &s.url("/a/empty")),
+        ])),
+    );
+    s.route("/a/gone", Response::status(404));
+    s.route("/a/flaky", Response::status(503).header("Retry-After", "1"));
+    s.route(
+        "/a/slow",
+        Response::ok("text/html", numbered_article(3)).stall(Duration::from_secs(4)),
+    );
+    s.route("/a/pdf", Response::ok("application/pdf", "%PDF-1.4"));
+    s.route(
+        "/a/empty",
+        Response::ok("text/html", "<html><body></body></html>"),
+    );
+    b.page("/a/ok", numbered_article(5));
+    b.sources(&[], &[("feed", "/feed.xml", "feed")]);
+    let run = b.fetch(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(b.count("SELECT count(*) FROM articles"), 1);
+    let item = |path: &str| {
+        b.text(&format!(
+            "SELECT state || ' ' || coalesce(last_error, '') || ' ' || (next_attempt_at IS NOT NULL) FROM items WHERE url = '{}'",
+            s.url(path)
+        ))
+        .unwrap()
+    };
+    for (path, state, needle, retried) in [
+        ("/a/gone", "failed", "HTTP 404", "0"),
+        ("/a/flaky", "pending", "HTTP 503", "1"),
+        ("/a/slow", "pending", "timed out", "1"),
+        ("/a/pdf", "failed", "application/pdf", "0"),
+        ("/a/empty", "failed", "no main text", "0"),
+    ] {
+        let got = item(path);
+        assert!(
+            got.starts_with(state) && got.contains(needle) && got.ends_with(retried),
+            "{path}: {got}"
+        );
+        run.assert_logged("WARN", &s.url(path));
+    }
+    // The empty page's body is kept all the same: nothing fetched is lost.
+    assert_eq!(b.count("SELECT count(*) FROM raw_pages"), 2);
+
+    // Later, the flaky page recovers and the next run picks it up without polling the feed.
+    b.page("/a/flaky", numbered_article(2));
+    b.conn()
+        .execute(
+            "UPDATE items SET next_attempt_at = '2000-01-01T00:00:00Z' WHERE state = 'pending'",
+            [],
+        )
+        .unwrap();
+    s.clear_log();
+    let later = b.fetch(&[]);
+    assert!(s.requests_to("/feed.xml").is_empty());
+    assert_eq!(
+        b.count("SELECT count(*) FROM articles"),
+        2,
+        "{}",
+        later.stderr
+    );
+    assert!(
+        s.requests_to("/a/gone").is_empty(),
+        "a 404 is not asked again"
+    );
+}

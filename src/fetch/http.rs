@@ -174,6 +174,12 @@ pub fn body_hash(body: &[u8]) -> String {
         .collect()
 }
 
+/// A request's places in its host's and the global concurrency limits.
+struct Permits<'a>(
+    #[allow(dead_code)] tokio::sync::OwnedSemaphorePermit,
+    #[allow(dead_code)] tokio::sync::SemaphorePermit<'a>,
+);
+
 /// Per-host politeness: a concurrency limit and a minimum delay between request starts.
 #[derive(Debug)]
 struct Host {
@@ -300,7 +306,8 @@ impl Client {
                 url: url.to_string(),
             });
         }
-        let response = self.send(url, validators).await?;
+        // The permits are held until the body is read: a slow body occupies its host's slot.
+        let (response, _permits) = self.send(url, validators).await?;
         let status = response.status();
         if status == StatusCode::NOT_MODIFIED {
             let mut validators = validators.clone();
@@ -366,9 +373,9 @@ impl Client {
         &self,
         url: &Url,
         validators: &Validators,
-    ) -> Result<reqwest::Response, HttpError> {
+    ) -> Result<(reqwest::Response, Permits<'_>), HttpError> {
         let host = self.host(url);
-        let _host_permit = host
+        let host_permit = host
             .permits
             .clone()
             .acquire_owned()
@@ -388,7 +395,7 @@ impl Client {
             start - now
         };
         tokio::time::sleep(wait).await;
-        let _global = self.global.acquire().await.map_err(|e| network(url, e))?;
+        let global = self.global.acquire().await.map_err(|e| network(url, e))?;
         self.requests.fetch_add(1, Ordering::Relaxed);
         let mut request = self.http.get(url.clone());
         if let Some(etag) = &validators.etag {
@@ -397,7 +404,8 @@ impl Client {
         if let Some(lm) = &validators.last_modified {
             request = request.header(header::IF_MODIFIED_SINCE, lm);
         }
-        request.send().await.map_err(|e| classify(url, e))
+        let response = request.send().await.map_err(|e| classify(url, e))?;
+        Ok((response, Permits(host_permit, global)))
     }
 
     /// Pushes this host's next request at least `wait` into the future.
@@ -444,14 +452,14 @@ impl Client {
                     return Robots::All;
                 };
                 let rules = match self.send(&robots_url, &Validators::default()).await {
-                    Ok(r) if r.status().is_success() => {
+                    Ok((r, _permits)) if r.status().is_success() => {
                         match self.read_body(&robots_url, r).await {
                             Ok(body) => robots_rules(&self.config.agent, &body),
                             Err(HttpError::TooLarge { .. }) => Robots::All,
                             Err(_) => Robots::Nothing,
                         }
                     }
-                    Ok(r) if r.status().is_client_error() => Robots::All,
+                    Ok((r, _)) if r.status().is_client_error() => Robots::All,
                     _ => Robots::Nothing,
                 };
                 if let Robots::Rules(robot) = &rules

@@ -2,6 +2,10 @@
 //!
 //! - [`local`]: files and directories on disk (plain text, HTML, gzip-compressed HTML), and
 //!   standard input.
+//! - [`http`]: one polite, safe, conditional GET (with [`guard`], the SSRF guard); the
+//!   listings it fetches are parsed by [`listing`] (RSS, Atom, sitemaps, URL lists) and the
+//!   article URLs they yield are put in canonical form by [`canon`].
+//! - [`sources`]: the `sources.toml` configuration.
 //!
 //! A fetcher never stops at one bad input: it reports it as an error item and goes on.
 
