@@ -22,8 +22,10 @@
 //! recorded, and one extra `-vv --log-format json` run's phase timings (not part of the
 //! samples), for BENCHMARKS.md.
 //!
-//! Run: `cargo bench --bench fetch` (the warm-up takes a few minutes on 2 cores). Under
-//! `cargo test --benches` (criterion's test mode) it runs once at a small scale instead.
+//! Run: `cargo bench --bench fetch` (building the warm database takes about 35 s on 2 cores,
+//! the samples about 25 s). `FETCH_BENCH_WRAP` adds one pass under a wrapper such as `perf`
+//! (see [`wrapped`]). Under `cargo test --benches` (criterion's test mode) it runs once at a
+//! small scale instead.
 
 #[path = "../tests/support/server.rs"]
 mod server;
