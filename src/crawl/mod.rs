@@ -128,18 +128,14 @@ impl<'a> Crawler<'a> {
             .into_iter()
             .map(|s| (s.url.clone(), s))
             .collect();
-        let due: Vec<(&Source, Option<&SourceState>)> = sources
-            .iter()
-            .map(|s| (s, states.get(s.url.as_str())))
-            .filter(|(s, state)| schedule::is_due(s, *state, now, force))
-            .collect();
-        let keys: Vec<(&str, &str, &str)> = due
-            .iter()
-            .map(|(s, _)| (s.url.as_str(), s.name.as_str(), s.kind.as_str()))
-            .collect();
-        let ids = store.source_ids(&keys)?;
         let (tx, mut rx) = tokio::sync::mpsc::channel(CHANNEL);
-        for (index, (source, state)) in due.iter().enumerate() {
+        let mut due = Vec::new();
+        for source in sources {
+            let state = states.get(source.url.as_str());
+            if !schedule::is_due(source, state, now, force) {
+                continue;
+            }
+            let id = store.source_id(source.url.as_str(), &source.name, source.kind.as_str())?;
             let validators = state
                 .map(|s| Validators {
                     etag: s.etag.clone(),
@@ -147,39 +143,23 @@ impl<'a> Crawler<'a> {
                     body_hash: s.body_hash.clone(),
                 })
                 .unwrap_or_default();
-            let (client, tx) = (self.client.clone(), tx.clone());
+            let (client, tx, index) = (self.client.clone(), tx.clone(), due.len());
             let (url, kind) = (source.url.clone(), source.kind);
             self.runtime.spawn(async move {
                 let result = poll_one(&client, &url, kind, &validators).await;
                 let _ = tx.send((index, result)).await;
             });
+            due.push((source, id, state.cloned().unwrap_or_default()));
         }
         drop(tx);
-        // Results are written in batches of whatever has arrived: one transaction per batch,
-        // each poll whole or not at all.
-        let (mut batch, mut indices) = (Vec::with_capacity(CHANNEL), Vec::with_capacity(CHANNEL));
-        while let Some(first) = rx.blocking_recv() {
-            let mut next = Some(first);
-            while let Some((index, result)) = next {
-                let (source, state) = due[index];
-                report.stats.polled += 1;
-                let record =
-                    self.poll_record(source, &state.cloned().unwrap_or_default(), result, report);
-                batch.push((ids[index], record));
-                indices.push(index);
-                next = if batch.len() < CHANNEL {
-                    rx.try_recv().ok()
-                } else {
-                    None
-                };
-            }
-            let added = store.record_polls(&batch)?;
-            batch.clear();
-            for (index, added) in indices.drain(..).zip(added) {
-                report.new_items += added as u64;
-                if added > 0 {
-                    debug!(source = %due[index].0.name, new_items = added, "new items listed");
-                }
+        while let Some((index, result)) = rx.blocking_recv() {
+            let (source, id, state) = &due[index];
+            report.stats.polled += 1;
+            let record = self.poll_record(source, state, result, report);
+            let added = store.record_poll(*id, &record)?;
+            report.new_items += added as u64;
+            if added > 0 {
+                debug!(source = %source.name, new_items = added, "new items listed");
             }
         }
         Ok(())

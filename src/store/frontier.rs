@@ -179,27 +179,17 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The rows of these sources (URL, name, kind), created on first use, in one transaction.
-    pub fn source_ids(
-        &mut self,
-        sources: &[(&str, &str, &str)],
-    ) -> Result<Vec<SourceId>, StoreError> {
-        let tx = self.conn.transaction()?;
-        let mut ids = Vec::with_capacity(sources.len());
-        {
-            let mut upsert = tx.prepare_cached(
-                "INSERT INTO sources (url, name, kind) VALUES (?1, ?2, ?3)
-                 ON CONFLICT(url) DO UPDATE SET name = excluded.name, kind = excluded.kind
-                 RETURNING id",
-            )?;
-            for (url, name, kind) in sources {
-                ids.push(SourceId(
-                    upsert.query_row(params![url, name, kind], |r| r.get(0))?,
-                ));
-            }
-        }
-        tx.commit()?;
-        Ok(ids)
+    /// The row of a source, created on first use.
+    pub fn source_id(&self, url: &str, name: &str, kind: &str) -> Result<SourceId, StoreError> {
+        self.conn.execute(
+            "INSERT INTO sources (url, name, kind) VALUES (?1, ?2, ?3)
+             ON CONFLICT(url) DO UPDATE SET name = excluded.name, kind = excluded.kind",
+            params![url, name, kind],
+        )?;
+        let id = self
+            .conn
+            .query_row("SELECT id FROM sources WHERE url = ?1", [url], |r| r.get(0))?;
+        Ok(SourceId(id))
     }
 
     /// Clears a source's failures and its disabled mark (after a user fixed it).
@@ -211,17 +201,64 @@ impl Store {
         )? > 0)
     }
 
-    /// Writes polls' results and the new items they found, in one transaction; returns how
-    /// many items each poll added.
-    pub fn record_polls(
+    /// Writes a poll's result and the new items it found; returns how many items were new.
+    pub fn record_poll(
         &mut self,
-        polls: &[(SourceId, PollRecord)],
-    ) -> Result<Vec<usize>, StoreError> {
+        source: SourceId,
+        poll: &PollRecord,
+    ) -> Result<usize, StoreError> {
         let tx = self.conn.transaction()?;
-        let added = polls
-            .iter()
-            .map(|(source, poll)| write_poll(&tx, *source, poll))
-            .collect::<Result<_, _>>()?;
+        let success = poll.error.is_none();
+        tx.execute(
+            "UPDATE sources SET last_polled_at = ?2, last_status = ?3, last_error = ?4,
+               etag = coalesce(?5, etag), last_modified = coalesce(?6, last_modified), body_hash = coalesce(?7, body_hash),
+               last_success_at = CASE WHEN ?8 THEN ?2 ELSE last_success_at END,
+               failures = ?9, failing_since = ?10, next_poll_at = ?11,
+               disabled_at = CASE WHEN ?12 IS NULL THEN disabled_at ELSE ?2 END,
+               disabled_reason = coalesce(?12, disabled_reason)
+             WHERE id = ?1",
+            params![
+                source.0,
+                ts(poll.polled_at),
+                poll.status,
+                poll.error,
+                poll.etag,
+                poll.last_modified,
+                poll.body_hash,
+                success,
+                poll.failures,
+                poll.failing_since.map(ts),
+                ts(poll.next_poll_at),
+                poll.disabled_reason,
+            ],
+        )?;
+        let mut added = 0;
+        {
+            let mut known_guid = tx
+                .prepare_cached("SELECT 1 FROM items WHERE source_id = ?1 AND guid = ?2 LIMIT 1")?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO items (url, title, source_id, guid, published, language, discovered_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(url) DO NOTHING",
+            )?;
+            let at = ts(poll.polled_at);
+            for item in &poll.items {
+                // A GUID seen before is the same story, even if its link changed.
+                if let Some(guid) = &item.guid
+                    && known_guid.exists(params![source.0, guid])?
+                {
+                    continue;
+                }
+                added += insert.execute(params![
+                    item.url,
+                    item.title,
+                    source.0,
+                    item.guid,
+                    item.published.map(ts),
+                    item.language,
+                    at
+                ])?;
+            }
+        }
         tx.commit()?;
         Ok(added)
     }
@@ -404,60 +441,4 @@ fn insert_raw(tx: &Transaction, raw: &RawPage, source: Option<i64>) -> Result<i6
         ],
     )?;
     Ok(tx.last_insert_rowid())
-}
-
-/// One poll's result and the new items it found; returns how many items were new.
-fn write_poll(tx: &Transaction, source: SourceId, poll: &PollRecord) -> Result<usize, StoreError> {
-    let success = poll.error.is_none();
-    tx.execute(
-        "UPDATE sources SET last_polled_at = ?2, last_status = ?3, last_error = ?4,
-           etag = coalesce(?5, etag), last_modified = coalesce(?6, last_modified), body_hash = coalesce(?7, body_hash),
-           last_success_at = CASE WHEN ?8 THEN ?2 ELSE last_success_at END,
-           failures = ?9, failing_since = ?10, next_poll_at = ?11,
-           disabled_at = CASE WHEN ?12 IS NULL THEN disabled_at ELSE ?2 END,
-           disabled_reason = coalesce(?12, disabled_reason)
-         WHERE id = ?1",
-        params![
-            source.0,
-            ts(poll.polled_at),
-            poll.status,
-            poll.error,
-            poll.etag,
-            poll.last_modified,
-            poll.body_hash,
-            success,
-            poll.failures,
-            poll.failing_since.map(ts),
-            ts(poll.next_poll_at),
-            poll.disabled_reason,
-        ],
-    )?;
-    let mut added = 0;
-    {
-        let mut known_guid =
-            tx.prepare_cached("SELECT 1 FROM items WHERE source_id = ?1 AND guid = ?2 LIMIT 1")?;
-        let mut insert = tx.prepare_cached(
-            "INSERT INTO items (url, title, source_id, guid, published, language, discovered_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(url) DO NOTHING",
-        )?;
-        let at = ts(poll.polled_at);
-        for item in &poll.items {
-            // A GUID seen before is the same story, even if its link changed.
-            if let Some(guid) = &item.guid
-                && known_guid.exists(params![source.0, guid])?
-            {
-                continue;
-            }
-            added += insert.execute(params![
-                item.url,
-                item.title,
-                source.0,
-                item.guid,
-                item.published.map(ts),
-                item.language,
-                at
-            ])?;
-        }
-    }
-    Ok(added)
 }
