@@ -40,5 +40,6 @@ pub mod fetch;
 pub mod model;
 pub mod patterns;
 pub mod pipeline;
+pub mod reprocess;
 pub mod store;
 pub mod tag;

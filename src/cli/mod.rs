@@ -9,6 +9,8 @@ mod fetch;
 mod ingest;
 mod log;
 mod output;
+mod progress;
+mod reprocess;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -91,6 +93,27 @@ enum Command {
         sources: fetch::SourcesFile,
         #[command(subcommand)]
         command: fetch::SourcesCommand,
+    },
+    /// Run the stored articles through the current patterns again and replace their claims.
+    Reprocess {
+        #[command(flatten)]
+        select: reprocess::SelectArgs,
+        /// Continue an interrupted reprocess where it stopped.
+        #[arg(long)]
+        resume: bool,
+        /// Only report what would change (same as `sitrep diff`).
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// What reprocessing with the current patterns would add, remove or change. Writes nothing.
+    Diff {
+        #[command(flatten)]
+        select: reprocess::SelectArgs,
+        /// Examples of each kind of change to print.
+        #[arg(long, default_value_t = 5)]
+        examples: usize,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
     },
     /// Print what extraction, tagging and claims make of one document, as JSON. Writes nothing.
     Extract {
@@ -213,6 +236,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let patterns = load_patterns(cli.patterns.as_deref())?;
             fetch::fetch(&cli.db, &patterns, &sources, &urls, all, max_pages)
+        }
+        Command::Reprocess {
+            select,
+            resume,
+            dry_run,
+        } => {
+            let patterns = load_patterns(cli.patterns.as_deref())?;
+            if dry_run {
+                reprocess::diff(&cli.db, &patterns, &select, 5, Format::Table, cli.quiet)
+            } else {
+                reprocess::reprocess(&cli.db, &patterns, &select, resume, cli.quiet)
+            }
+        }
+        Command::Diff {
+            select,
+            examples,
+            format,
+        } => {
+            let patterns = load_patterns(cli.patterns.as_deref())?;
+            reprocess::diff(&cli.db, &patterns, &select, examples, format, cli.quiet)
         }
         Command::Sources { sources, command } => fetch::sources(&cli.db, &sources, command),
         Command::Ingest { paths, meta } => {

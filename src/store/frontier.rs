@@ -13,6 +13,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::{ArticleId, RunId, Store, StoreError, Stored, insert_one, now};
+use crate::extract::Overrides;
+use crate::model::DocFormat;
 use crate::pipeline::Analysis;
 
 /// Row id of a source.
@@ -123,6 +125,9 @@ pub struct RawPage<'a> {
     pub headers: &'a [(String, String)],
     pub body: &'a [u8],
     pub body_hash: &'a str,
+    pub format: DocFormat,
+    /// Metadata supplied with the body (flags, sidecar, feed), needed to process it again.
+    pub overrides: &'a Overrides,
 }
 
 /// What became of one item's fetch.
@@ -410,7 +415,11 @@ fn known_url(tx: &Transaction, urls: &[&str]) -> Result<Option<ArticleId>, Store
     Ok(None)
 }
 
-fn insert_raw(tx: &Transaction, raw: &RawPage, source: Option<i64>) -> Result<i64, StoreError> {
+pub(crate) fn insert_raw(
+    tx: &Transaction,
+    raw: &RawPage,
+    source: Option<i64>,
+) -> Result<i64, StoreError> {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     let compressed = gz
         .write_all(raw.body)
@@ -425,8 +434,8 @@ fn insert_raw(tx: &Transaction, raw: &RawPage, source: Option<i64>) -> Result<i6
     .unwrap_or_else(|_| "[]".into());
     tx.execute(
         "INSERT INTO raw_pages (url, final_url, status, fetched_at, content_type, headers, encoding, body, size, body_hash,
-           source_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'gzip', ?7, ?8, ?9, ?10)",
+           source_id, format, overrides)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'gzip', ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
             raw.url,
             raw.final_url,
@@ -437,7 +446,9 @@ fn insert_raw(tx: &Transaction, raw: &RawPage, source: Option<i64>) -> Result<i6
             compressed,
             raw.body.len() as i64,
             raw.body_hash,
-            source
+            source,
+            raw.format.as_str(),
+            super::derived::overrides_json(raw.overrides),
         ],
     )?;
     Ok(tx.last_insert_rowid())

@@ -4,6 +4,7 @@
 //! keyed by a hash of their text, so ingesting the same text twice adds nothing. Writes come
 //! in batches, one transaction per batch, so a killed run leaves whole articles or none.
 
+mod derived;
 mod frontier;
 mod query;
 mod schema;
@@ -15,6 +16,7 @@ use chrono::{SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 
+pub use derived::{ClaimKey, Input, Selection, StoredArticle};
 pub use frontier::{
     ItemId, ItemState, NewItem, PageOutcome, PageRecord, PendingItem, PollRecord, RawPage,
     SourceId, SourceState,
@@ -312,6 +314,21 @@ pub(crate) fn insert_one(
         ],
     )?;
     let article = tx.last_insert_rowid();
+    insert_derived(tx, ids, article, a)?;
+    Ok(Stored::New {
+        article: ArticleId(article),
+        claims: a.claims.len(),
+    })
+}
+
+/// Mentions and claims of an article (whose row exists).
+pub(crate) fn insert_derived(
+    tx: &Transaction,
+    ids: &mut HashMap<String, i64>,
+    article: i64,
+    a: &Analysis,
+) -> Result<(), StoreError> {
+    let doc = &a.document;
     let mut mention_stmt = tx.prepare_cached(
         "INSERT INTO mentions (article_id, entity_id, start, end, surface, via) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
@@ -331,9 +348,9 @@ pub(crate) fn insert_one(
         "INSERT INTO claims (article_id, subject_id, subject_text, predicate, object_id, object_text, agent_id, place_id,
            place_inferred, time_text, time_value, time_precision, time_source, modality, attribution, attributed_to_id,
            speaker_name, speaker_role, source_document, sentence, sentence_start, sentence_end, trigger_start, trigger_end,
-           rule, pattern_version)
+           rule, pattern_version, extractor_version)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
-           ?24, ?25, ?26)",
+           ?24, ?25, ?26, ?27)",
     )?;
     let mut place_stmt = tx.prepare_cached(
         "INSERT OR IGNORE INTO claim_places (claim_id, place_id) VALUES (?1, ?2)",
@@ -397,14 +414,12 @@ pub(crate) fn insert_one(
             c.evidence.trigger.end as i64,
             c.rule.0,
             c.pattern_version.0,
+            extract::VERSION,
         ])?;
         let claim = tx.last_insert_rowid();
         for p in places {
             place_stmt.execute(params![claim, p])?;
         }
     }
-    Ok(Stored::New {
-        article: ArticleId(article),
-        claims: a.claims.len(),
-    })
+    Ok(())
 }

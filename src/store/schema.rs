@@ -274,8 +274,18 @@ ALTER TABLE runs ADD COLUMN requests INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE runs ADD COLUMN duration_ms INTEGER;
 "#;
 
+/// Reprocessing (issue 4): claims carry the extractor version too, and a raw body keeps the
+/// metadata supplied with it (flags, sidecar, feed) and its format, so re-running the
+/// pipeline on it needs nothing else.
+const V3: &str = r#"
+ALTER TABLE claims ADD COLUMN extractor_version TEXT NOT NULL DEFAULT '';
+ALTER TABLE raw_pages ADD COLUMN format TEXT;
+ALTER TABLE raw_pages ADD COLUMN overrides TEXT;
+CREATE INDEX articles_raw ON articles(raw_id);
+"#;
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
 }
 
 #[cfg(test)]

@@ -1,0 +1,169 @@
+//! Batch reprocessing: the stored articles through the current pipeline again, after the
+//! patterns (or the extractor) changed.
+//!
+//! Articles are read in id order, a batch at a time (memory stays bounded whatever the
+//! archive), processed on all cores with rayon, and written by this thread alone: each
+//! batch's derived rows are replaced in one transaction together with a cursor, so a run
+//! killed at any point resumes (`resume`) exactly after the last batch written, with no
+//! duplicates and no gaps. [`diff`] does the same work without writing and reports what
+//! would change.
+
+pub mod diff;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use rayon::prelude::*;
+use serde_json::json;
+use tracing::warn;
+
+use crate::model::PatternVersion;
+use crate::pipeline::{Analysis, Pipeline};
+use crate::store::{ArticleId, Input, Selection, Store, StoreError, StoredArticle};
+
+/// Articles read, processed and written per batch.
+pub const BATCH: usize = 128;
+
+/// Why a reprocess cannot run.
+#[derive(Debug, thiserror::Error)]
+pub enum ReprocessError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(
+        "the interrupted reprocess ran with pattern set {was}, the current one is {now}: run `sitrep reprocess` without --resume"
+    )]
+    PatternsChanged { was: String, now: String },
+}
+
+/// Told about progress; the command line draws a bar with it. Called from the writer thread.
+pub trait Progress {
+    fn start(&self, total: u64);
+    fn advance(&self, articles: u64);
+    fn finish(&self);
+}
+
+/// Progress nobody watches.
+pub struct Silent;
+
+impl Progress for Silent {
+    fn start(&self, _: u64) {}
+    fn advance(&self, _: u64) {}
+    fn finish(&self) {}
+}
+
+/// What a reprocess did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    pub articles: u64,
+    /// Articles whose raw body (or text) could not be processed again; their rows are kept.
+    pub failed: u64,
+    /// Articles whose new text would duplicate another article's; left as they were.
+    pub conflicts: u64,
+    pub claims_before: u64,
+    pub claims_after: u64,
+    /// The article id a resumed run started after.
+    pub resumed_after: Option<i64>,
+}
+
+/// Runs the pure stages on one stored article; a panic (a bug) fails this article only.
+pub(crate) fn process(pipeline: &Pipeline, article: &StoredArticle) -> Result<Analysis, String> {
+    let run = || match &article.input {
+        Input::Raw(raw) => pipeline.process(raw).map_err(|e| e.to_string()),
+        Input::Extracted(doc) => Ok(pipeline.analyze(doc.clone())),
+    };
+    match catch_unwind(AssertUnwindSafe(run)) {
+        Ok(result) => result,
+        Err(_) => Err("internal error while processing this article (please report it)".into()),
+    }
+}
+
+/// Processes a batch on the current rayon pool, keeping the input order.
+pub(crate) fn process_batch(
+    pipeline: &Pipeline,
+    batch: &[StoredArticle],
+) -> Vec<Result<Analysis, String>> {
+    batch.par_iter().map(|a| process(pipeline, a)).collect()
+}
+
+fn cursor(after: i64, version: &PatternVersion, sel: &Selection) -> String {
+    json!({
+        "after": after,
+        "pattern_version": version.0,
+        "since": sel.since,
+        "until": sel.until,
+        "source": sel.source,
+    })
+    .to_string()
+}
+
+/// Where to start: from the beginning, or after the cursor an interrupted run left (with its
+/// selection), refusing to mix pattern sets.
+fn start(
+    store: &Store,
+    sel: &Selection,
+    resume: bool,
+    version: &PatternVersion,
+) -> Result<(i64, Selection), ReprocessError> {
+    if !resume {
+        return Ok((0, sel.clone()));
+    }
+    let Some(text) = store.reprocess_cursor()? else {
+        return Ok((0, sel.clone()));
+    };
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    let was = v["pattern_version"].as_str().unwrap_or_default();
+    if was != version.0 {
+        return Err(ReprocessError::PatternsChanged {
+            was: was.to_string(),
+            now: version.0.clone(),
+        });
+    }
+    let date = |k: &str| v[k].as_str().and_then(|d| d.parse().ok());
+    let sel = Selection {
+        since: date("since"),
+        until: date("until"),
+        source: v["source"].as_str().map(str::to_string),
+    };
+    Ok((v["after"].as_i64().unwrap_or(0), sel))
+}
+
+/// Re-runs the pipeline over the selected stored articles and replaces their derived rows.
+pub fn reprocess(
+    store: &mut Store,
+    pipeline: &Pipeline,
+    sel: &Selection,
+    resume: bool,
+    progress: &dyn Progress,
+) -> Result<Report, ReprocessError> {
+    let version = &pipeline.patterns().version;
+    let (mut after, sel) = start(store, sel, resume, version)?;
+    let mut report = Report {
+        resumed_after: (after > 0).then_some(after),
+        claims_before: store.claim_count(&sel)?,
+        ..Report::default()
+    };
+    progress.start(store.count_selected(&sel, after)?);
+    loop {
+        let batch = store.stored_articles(&sel, after, BATCH)?;
+        let Some(last) = batch.last() else { break };
+        after = last.id.0;
+        let results = process_batch(pipeline, &batch);
+        let mut ok: Vec<(ArticleId, &Analysis)> = Vec::with_capacity(batch.len());
+        for (article, result) in batch.iter().zip(&results) {
+            match result {
+                Ok(a) => ok.push((article.id, a)),
+                Err(e) => {
+                    report.failed += 1;
+                    warn!(article = article.id.0, error = %e, "article could not be processed again; kept as it was");
+                }
+            }
+        }
+        let conflicts = store.replace_derived(&ok, Some(&cursor(after, version, &sel)))?;
+        report.conflicts += conflicts.len() as u64;
+        report.articles += batch.len() as u64;
+        progress.advance(batch.len() as u64);
+    }
+    store.replace_derived(&[], None)?;
+    report.claims_after = store.claim_count(&sel)?;
+    progress.finish();
+    Ok(report)
+}
