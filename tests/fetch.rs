@@ -315,7 +315,9 @@ fn legacy_encodings_are_decoded() {
     assert_eq!(b.count("SELECT count(*) FROM articles WHERE text LIKE '%ont incendié des camions-citernes près de Kayes%l’armée%'"), 1);
     assert_eq!(b.count("SELECT count(*) FROM articles WHERE title = 'Blocus à Ségou' AND text LIKE '%Les habitants de Ségou%'"), 1);
     assert!(
-        !run.logs.iter().any(|l| l["level"] == "WARN" || l["level"] == "ERROR"),
+        !run.logs
+            .iter()
+            .any(|l| l["level"] == "WARN" || l["level"] == "ERROR"),
         "nothing to report: {}",
         run.stderr
     );

@@ -423,6 +423,8 @@ impl<'a> Crawler<'a> {
                 headers: &headers,
                 body: &raw_doc.bytes,
                 body_hash: validators.body_hash.as_deref().unwrap_or_default(),
+                format,
+                overrides: &raw_doc.overrides,
             },
             analysis: analysis.as_ref().map_err(String::clone),
             urls,
