@@ -7,10 +7,11 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use serde_json::json;
 use sitrep::extract::{Overrides, RawDocument};
+use sitrep::fetch::http::body_hash;
 use sitrep::fetch::local;
 use sitrep::patterns::PatternSet;
 use sitrep::pipeline::{Analysis, Pipeline};
-use sitrep::store::{RunStats, Store, Stored};
+use sitrep::store::{RawPage, RunStats, Store, Stored};
 
 /// Articles written per transaction.
 const BATCH: usize = 64;
@@ -26,11 +27,38 @@ fn process(pipeline: &Pipeline, raw: &RawDocument) -> Result<Analysis> {
 
 fn flush(
     store: &mut Store,
-    batch: &mut Vec<Analysis>,
+    batch: &mut Vec<(RawDocument, Analysis)>,
     run: sitrep::store::RunId,
     stats: &mut RunStats,
 ) -> Result<()> {
-    for stored in store.insert_batch(batch, Some(run))? {
+    let now = chrono::Utc::now();
+    let hashes: Vec<String> = batch.iter().map(|(raw, _)| body_hash(&raw.bytes)).collect();
+    let rows: Vec<_> = batch
+        .iter()
+        .zip(&hashes)
+        .map(|((raw, analysis), hash)| {
+            let origin = raw
+                .source
+                .url
+                .as_deref()
+                .or(raw.source.path.as_deref())
+                .unwrap_or("-");
+            let page = RawPage {
+                url: origin,
+                final_url: origin,
+                status: 200,
+                fetched_at: now,
+                content_type: raw.content_type.as_deref(),
+                headers: &[],
+                body: &raw.bytes,
+                body_hash: hash,
+                format: raw.format,
+                overrides: &raw.overrides,
+            };
+            (analysis, page)
+        })
+        .collect();
+    for stored in store.insert_documents(&rows, Some(run))? {
         match stored {
             Stored::New { claims, .. } => {
                 stats.added += 1;
@@ -70,9 +98,9 @@ pub fn ingest(
         let analysis = fetched
             .result
             .map_err(anyhow::Error::from)
-            .and_then(|raw| process(&pipeline, &raw));
+            .and_then(|raw| process(&pipeline, &raw).map(|a| (raw, a)));
         match analysis {
-            Ok(a) => batch.push(a),
+            Ok(pair) => batch.push(pair),
             Err(e) => {
                 stats.failed += 1;
                 eprintln!("sitrep: skipped {}: {e:#}", fetched.origin);
