@@ -6,6 +6,7 @@
 //! database lock.
 
 mod fetch;
+mod import;
 mod ingest;
 mod log;
 mod output;
@@ -72,6 +73,19 @@ enum Command {
         paths: Vec<PathBuf>,
         #[command(flatten)]
         meta: MetaArgs,
+        /// Worker threads [default: all cores].
+        #[arg(long, short = 'j')]
+        jobs: Option<usize>,
+    },
+    /// Read archives (WARC, .warc.gz as CC-NEWS, JSON Lines, tar) and files into the database.
+    Import {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        meta: MetaArgs,
+        /// Worker threads [default: all cores].
+        #[arg(long, short = 'j')]
+        jobs: Option<usize>,
     },
     /// Poll the due sources of sources.toml and store the new articles (the cron job), or
     /// fetch the pages given as arguments.
@@ -227,6 +241,7 @@ fn open_existing(db: &Path) -> Result<Store> {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
+    let is_import = matches!(cli.command, Command::Import { .. });
     match cli.command {
         Command::Fetch {
             urls,
@@ -258,10 +273,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             reprocess::diff(&cli.db, &patterns, &select, examples, format, cli.quiet)
         }
         Command::Sources { sources, command } => fetch::sources(&cli.db, &sources, command),
-        Command::Ingest { paths, meta } => {
+        Command::Ingest { paths, meta, jobs } | Command::Import { paths, meta, jobs } => {
+            let name = if is_import { "import" } else { "ingest" };
             let patterns = load_patterns(cli.patterns.as_deref())?;
             let _lock = fetch::lock(&cli.db)?;
-            ingest::ingest(&cli.db, &patterns, &paths, &meta.overrides()?, cli.quiet)
+            import::import(
+                &cli.db,
+                &patterns,
+                &paths,
+                &meta.overrides()?,
+                jobs,
+                cli.quiet,
+                name,
+            )
         }
         Command::Extract {
             path,

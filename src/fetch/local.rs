@@ -65,7 +65,11 @@ pub fn discover(paths: &[PathBuf]) -> Vec<Result<PathBuf, FetchError>> {
         }
         for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
             match entry {
-                Ok(e) if e.file_type().is_file() && format_of(e.path()).is_some() => {
+                Ok(e)
+                    if e.file_type().is_file()
+                        && (format_of(e.path()).is_some()
+                            || super::archive::is_archive(e.path())) =>
+                {
                     out.push(Ok(e.into_path()))
                 }
                 Ok(_) => {}

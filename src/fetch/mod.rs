@@ -6,9 +6,11 @@
 //!   listings it fetches are parsed by [`listing`] (RSS, Atom, sitemaps, URL lists) and the
 //!   article URLs they yield are put in canonical form by [`canon`].
 //! - [`sources`]: the `sources.toml` configuration.
+//! - [`archive`]: article archives (WARC, JSON Lines, tar), read as bounded-memory streams.
 //!
 //! A fetcher never stops at one bad input: it reports it as an error item and goes on.
 
+pub mod archive;
 pub mod canon;
 pub mod guard;
 pub mod http;

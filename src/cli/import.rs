@@ -1,0 +1,253 @@
+//! `sitrep ingest` / `sitrep import`: files, directories and archives (WARC, JSON Lines, tar)
+//! through the pipeline into the database.
+//!
+//! A reader thread streams documents into a bounded channel; this thread takes them a chunk
+//! at a time, runs the pure stages on all cores (rayon), and writes the chunk in one
+//! transaction. Memory is bounded by the chunk size whatever the archive's size; one bad
+//! document or record is counted and reported, never fatal.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::mpsc::sync_channel;
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+use sitrep::extract::{Overrides, RawDocument};
+use sitrep::fetch::archive::{self, Item};
+use sitrep::fetch::http::body_hash;
+use sitrep::fetch::local;
+use sitrep::patterns::PatternSet;
+use sitrep::pipeline::{Analysis, Pipeline};
+use sitrep::reprocess::Progress;
+use sitrep::store::{RawPage, RunStats, Store, Stored};
+
+use super::ingest::process;
+use super::progress::Bar;
+
+/// Documents processed in parallel, then written in one transaction.
+const CHUNK: usize = 256;
+
+/// One input document with what its container said about it.
+struct Doc {
+    origin: String,
+    raw: RawDocument,
+    fetched_at: Option<DateTime<Utc>>,
+    headers: Vec<(String, String)>,
+    status: u16,
+}
+
+enum Next {
+    Doc(Box<Doc>),
+    /// Not an article on purpose (an image in a WARC, a 404 record…).
+    Skipped,
+    Failed {
+        origin: String,
+        error: String,
+    },
+}
+
+fn from_archive(path: &Path, overrides: &Overrides) -> Box<dyn Iterator<Item = Next> + Send> {
+    let items = match archive::open(path) {
+        Ok(items) => items,
+        Err(e) => {
+            let failed = Next::Failed {
+                origin: path.display().to_string(),
+                error: e.to_string(),
+            };
+            return Box::new(std::iter::once(failed));
+        }
+    };
+    let (path, overrides) = (path.display().to_string(), overrides.clone());
+    Box::new(items.map(move |item| match item {
+        Item::Record(r) => {
+            let r = *r;
+            let mut raw = r.raw;
+            raw.overrides = local::merge(raw.overrides, &overrides);
+            Next::Doc(Box::new(Doc {
+                origin: format!("{path}#{}", r.offset),
+                raw,
+                fetched_at: r.fetched_at,
+                headers: r.headers,
+                status: r.status.unwrap_or(200),
+            }))
+        }
+        Item::Skipped(_) => Next::Skipped,
+        Item::Error(e) => Next::Failed {
+            origin: path.clone(),
+            error: e.to_string(),
+        },
+    }))
+}
+
+/// Every document under `paths`, archives opened, in a stable order.
+fn inputs(paths: Vec<PathBuf>, overrides: Overrides) -> impl Iterator<Item = Next> + Send {
+    local::discover(&paths).into_iter().flat_map(
+        move |found| -> Box<dyn Iterator<Item = Next> + Send> {
+            match found {
+                Ok(path) if archive::is_archive(&path) => from_archive(&path, &overrides),
+                Ok(path) => {
+                    let fetched = local::read(&path, &overrides);
+                    Box::new(std::iter::once(match fetched.result {
+                        Ok(raw) => Next::Doc(Box::new(Doc {
+                            origin: fetched.origin,
+                            raw,
+                            fetched_at: None,
+                            headers: Vec::new(),
+                            status: 200,
+                        })),
+                        Err(e) => Next::Failed {
+                            origin: fetched.origin,
+                            error: e.to_string(),
+                        },
+                    }))
+                }
+                Err(e) => Box::new(std::iter::once(Next::Failed {
+                    origin: String::new(),
+                    error: e.to_string(),
+                })),
+            }
+        },
+    )
+}
+
+fn write(
+    store: &mut Store,
+    chunk: &[(Box<Doc>, Analysis)],
+    run: sitrep::store::RunId,
+    stats: &mut RunStats,
+) -> Result<()> {
+    let now = Utc::now();
+    let hashes: Vec<String> = chunk.iter().map(|(d, _)| body_hash(&d.raw.bytes)).collect();
+    let rows: Vec<_> = chunk
+        .iter()
+        .zip(&hashes)
+        .map(|((d, analysis), hash)| {
+            let origin = d.raw.source.url.as_deref().unwrap_or(&d.origin);
+            let page = RawPage {
+                url: origin,
+                final_url: origin,
+                status: d.status,
+                fetched_at: d.fetched_at.unwrap_or(now),
+                content_type: d.raw.content_type.as_deref(),
+                headers: &d.headers,
+                body: &d.raw.bytes,
+                body_hash: hash,
+                format: d.raw.format,
+                overrides: &d.raw.overrides,
+            };
+            (analysis, page)
+        })
+        .collect();
+    for stored in store.insert_documents(&rows, Some(run))? {
+        match stored {
+            Stored::New { claims, .. } => {
+                stats.added += 1;
+                stats.claims += claims as u64;
+            }
+            Stored::Duplicate(_) => stats.duplicates += 1,
+        }
+    }
+    Ok(())
+}
+
+/// Processes a chunk on all cores and writes what came out of it.
+fn flush(
+    pipeline: &Pipeline,
+    store: &mut Store,
+    chunk: &mut Vec<Box<Doc>>,
+    run: sitrep::store::RunId,
+    stats: &mut RunStats,
+    bar: &Bar,
+) -> Result<()> {
+    let results: Vec<_> = chunk
+        .par_iter()
+        .map(|d| process(pipeline, &d.raw))
+        .collect();
+    let mut good = Vec::with_capacity(chunk.len());
+    for (doc, result) in chunk.drain(..).zip(results) {
+        match result {
+            Ok(a) => good.push((doc, a)),
+            Err(e) => {
+                stats.failed += 1;
+                eprintln!("sitrep: skipped {}: {e:#}", doc.origin);
+            }
+        }
+    }
+    bar.advance(good.len() as u64);
+    write(store, &good, run, stats)
+}
+
+pub fn import(
+    db: &Path,
+    patterns: &PatternSet,
+    paths: &[PathBuf],
+    overrides: &Overrides,
+    jobs: Option<usize>,
+    quiet: bool,
+    command: &str,
+) -> Result<ExitCode> {
+    super::reprocess::set_jobs(jobs)?;
+    let pipeline = Pipeline::new(patterns)?;
+    let mut store = Store::open(db)?;
+    store.close_interrupted_runs()?;
+    store.sync_patterns(patterns)?;
+    let run = store.begin_run(command, patterns)?;
+    let started = std::time::Instant::now();
+    let mut stats = RunStats::default();
+    let bar = Bar::counter(quiet, "documents");
+    let (tx, rx) = sync_channel::<Next>(CHUNK * 2);
+    let (paths, overrides) = (paths.to_vec(), overrides.clone());
+    let result = std::thread::scope(|scope| -> Result<()> {
+        scope.spawn(move || {
+            for next in inputs(paths, overrides) {
+                if tx.send(next).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut chunk = Vec::with_capacity(CHUNK);
+        for next in rx {
+            match next {
+                Next::Doc(doc) => {
+                    stats.inputs += 1;
+                    chunk.push(doc);
+                    if chunk.len() >= CHUNK {
+                        flush(&pipeline, &mut store, &mut chunk, run, &mut stats, &bar)?;
+                    }
+                }
+                Next::Skipped => {}
+                Next::Failed { origin, error } => {
+                    stats.inputs += 1;
+                    stats.failed += 1;
+                    let sep = if origin.is_empty() { "" } else { ": " };
+                    eprintln!("sitrep: skipped {origin}{sep}{error}");
+                }
+            }
+        }
+        flush(&pipeline, &mut store, &mut chunk, run, &mut stats, &bar)
+    });
+    bar.finish();
+    result?;
+    stats.duration_ms = Some(started.elapsed().as_millis() as u64);
+    let status = if stats.failed > 0 { "partial" } else { "ok" };
+    store.finish_run(run, stats, status)?;
+    if !quiet {
+        eprintln!(
+            "sitrep: {} input(s): {} new article(s), {} already stored, {} failed; {} claim(s) into {} in {:.1}s (patterns {})",
+            stats.inputs,
+            stats.added,
+            stats.duplicates,
+            stats.failed,
+            stats.claims,
+            db.display(),
+            started.elapsed().as_secs_f64(),
+            patterns.version.0
+        );
+    }
+    Ok(if stats.failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
