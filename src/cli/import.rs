@@ -25,8 +25,9 @@ use sitrep::store::{RawPage, RunStats, Store, Stored};
 use super::ingest::process;
 use super::progress::Bar;
 
-/// Documents processed in parallel, then written in one transaction.
-const CHUNK: usize = 256;
+/// Documents processed in parallel, then written in one transaction. With the channel's
+/// capacity (as many again) this bounds memory: about 2 × CHUNK raw pages in flight.
+const CHUNK: usize = 128;
 
 /// One input document with what its container said about it.
 struct Doc {
@@ -113,7 +114,7 @@ fn inputs(paths: Vec<PathBuf>, overrides: Overrides) -> impl Iterator<Item = Nex
 
 fn write(
     store: &mut Store,
-    chunk: &[(Box<Doc>, Analysis)],
+    chunk: &[(Doc, Analysis)],
     run: sitrep::store::RunId,
     stats: &mut RunStats,
 ) -> Result<()> {
@@ -155,7 +156,7 @@ fn write(
 fn flush(
     pipeline: &Pipeline,
     store: &mut Store,
-    chunk: &mut Vec<Box<Doc>>,
+    chunk: &mut Vec<Doc>,
     run: sitrep::store::RunId,
     stats: &mut RunStats,
     bar: &Bar,
@@ -196,7 +197,7 @@ pub fn import(
     let started = std::time::Instant::now();
     let mut stats = RunStats::default();
     let bar = Bar::counter(quiet, "documents");
-    let (tx, rx) = sync_channel::<Next>(CHUNK * 2);
+    let (tx, rx) = sync_channel::<Next>(CHUNK);
     let (paths, overrides) = (paths.to_vec(), overrides.clone());
     let result = std::thread::scope(|scope| -> Result<()> {
         scope.spawn(move || {
@@ -211,7 +212,7 @@ pub fn import(
             match next {
                 Next::Doc(doc) => {
                     stats.inputs += 1;
-                    chunk.push(doc);
+                    chunk.push(*doc);
                     if chunk.len() >= CHUNK {
                         flush(&pipeline, &mut store, &mut chunk, run, &mut stats, &bar)?;
                     }

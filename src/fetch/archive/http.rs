@@ -67,12 +67,12 @@ pub(super) fn read_fields<R: BufRead + ?Sized>(r: &mut R, what: &str) -> Result<
             }
             return Ok(fields);
         }
-        if text.starts_with([' ', '\t']) {
-            if let Some((_, value)) = fields.last_mut() {
-                value.push(' ');
-                value.push_str(text.trim());
-                continue;
-            }
+        if text.starts_with([' ', '\t'])
+            && let Some((_, value)) = fields.last_mut()
+        {
+            value.push(' ');
+            value.push_str(text.trim());
+            continue;
         }
         let Some((name, value)) = text.split_once(':') else {
             let shown: String = text.chars().take(60).collect();
@@ -136,10 +136,8 @@ pub(super) fn read_body<R: Read>(block: R, remaining: u64, head: &Head) -> Resul
     };
     let chunked = field(&head.fields, "transfer-encoding")
         .is_some_and(|te| te.to_ascii_lowercase().contains("chunked"));
-    if chunked {
-        if let Some(decoded) = dechunk(&bytes) {
-            bytes = decoded;
-        }
+    if chunked && let Some(decoded) = dechunk(&bytes) {
+        bytes = decoded;
     }
     let coding = field(&head.fields, "content-encoding")
         .unwrap_or("")

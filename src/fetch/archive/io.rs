@@ -40,12 +40,11 @@ pub(super) fn fill<R: BufRead + ?Sized>(r: &mut R) -> io::Result<&[u8]> {
     loop {
         match r.fill_buf() {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            // Re-borrow: returning `r.fill_buf()` from inside the match would not compile.
             Err(e) => return Err(e),
-            Ok(_) => break,
+            // Borrow again: returning the first borrow from the loop does not compile (yet).
+            Ok(_) => return r.fill_buf(),
         }
     }
-    r.fill_buf()
 }
 
 /// The next byte, without consuming it; `None` at the end.

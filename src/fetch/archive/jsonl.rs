@@ -146,8 +146,12 @@ fn take(obj: &mut Map<String, Value>, names: &[&str]) -> Option<String> {
 
 /// One line's document; `Err(reason)` when the line is not a usable article.
 fn parse(line: &[u8], locator: String) -> Result<RawDocument, String> {
-    let mut obj: Map<String, Value> =
-        serde_json::from_slice(line).map_err(|e| format!("invalid JSON: {e}"))?;
+    let mut obj: Map<String, Value> = serde_json::from_slice(
+        line.strip_prefix(b"\xEF\xBB\xBF")
+            .unwrap_or(line)
+            .trim_ascii_end(),
+    )
+    .map_err(|e| format!("invalid JSON: {e}"))?;
     for names in [&["url", "html", "title"][..], TEXT] {
         string(&obj, names)?;
     }

@@ -15,6 +15,7 @@
 mod http;
 mod io;
 pub mod jsonl;
+mod record;
 pub mod tar;
 pub mod warc;
 

@@ -1,6 +1,6 @@
 //! Tarballs (`.tar`, `.tar.gz`, `.tgz`) of pages: `.html`, `.htm`, `.xhtml`, `.txt` and their
-//! gzip-compressed forms (`.html.gz`), named as [`local::format_of`](crate::fetch::local::format_of)
-//! names files on disk. Other members are skipped; directories and links are ignored.
+//! gzip-compressed forms (`.html.gz`), recognized by name as files on disk are (see
+//! [`format_of`]). Other members are skipped; directories and links are ignored.
 //!
 //! Read with the `tar` crate, whose entry iterator borrows the archive: to hand out an owned,
 //! `Send` iterator, a thread walks the archive and passes items over a rendezvous channel, so
@@ -59,7 +59,7 @@ fn walk(input: Box<dyn Read + Send>, path: &Path, tx: &SyncSender<Item>) {
             reason: e.to_string(),
         })
     };
-    let mut archive = tar::Archive::new(input);
+    let mut archive = ::tar::Archive::new(input);
     let entries = match archive.entries() {
         Ok(entries) => entries,
         Err(e) => {
@@ -94,7 +94,7 @@ fn walk(input: Box<dyn Read + Send>, path: &Path, tx: &SyncSender<Item>) {
 
 /// The item for one regular member; `Err` when the archive itself fails (truncated).
 fn member<R: Read>(
-    entry: &mut tar::Entry<'_, R>,
+    entry: &mut ::tar::Entry<'_, R>,
     archive: &Path,
     offset: u64,
 ) -> std::io::Result<Item> {

@@ -6,9 +6,10 @@
 //! hold the document itself. Other record types are skipped, as are non-200 responses and
 //! bodies that are neither HTML nor plain text.
 //!
-//! Hand-rolled rather than built on the `warc` crate: that crate yields no record offsets,
-//! cannot resynchronize after a corrupt record, and cannot tell a corrupt gzip member from
-//! the end of the file; the format itself is small. Recovery:
+//! Hand-rolled rather than built on the `warc` crate (0.4): it reports no record offsets, has
+//! no way to resynchronize after a corrupt record, decompresses a `.warc.gz` as one stream
+//! (so member boundaries and compressed offsets are lost), and its buffered iterators read a
+//! whole block into memory however large. The format itself is small. Recovery:
 //!
 //! - `.warc.gz` is read one gzip member at a time (Common Crawl writes one record per member;
 //!   a member holding many records, or the whole file as one member, is read as well). A
@@ -24,22 +25,16 @@
 
 use std::collections::VecDeque;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Take};
+use std::io::{BufReader, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
 use flate2::bufread::GzDecoder;
 
-use super::http::{Body, Fault, field, read_body, read_fields, read_head};
-use super::io::{Counting, peek, scan, skip};
-use super::{
-    ArchiveError, ArchiveRecord, Item, MAX_BYTES, Skipped, format_for, is_data_error, read_capped,
-    sniff,
-};
-use crate::extract::{Overrides, RawDocument};
-use crate::model::{DocFormat, SourceMeta};
+use super::http::Fault;
+use super::io::{Counting, peek, scan};
+use super::record::{Failure, Outcome, read_record};
+use super::{ArchiveError, Item, Skipped, is_data_error};
 
-const VERSION: &[u8] = b"WARC/1.";
 const RESYNC: &[u8] = b"\nWARC/1.";
 const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b, 0x08];
 
@@ -69,224 +64,6 @@ pub(super) fn reader(
             ctx,
         })
     }
-}
-
-/// What one record turned out to be; its offset is the caller's to add.
-#[derive(Debug)]
-enum Outcome {
-    Doc(Box<ArchiveRecord>),
-    NotHtml(String),
-    Status(u16),
-    NotResponse(String),
-    TooLarge(u64),
-}
-
-/// A record that could not be read, at this position of the (decompressed) stream.
-#[derive(Debug)]
-struct Failure {
-    at: u64,
-    fault: Fault,
-}
-
-/// Reads the record at `r`'s position (after any blank lines), or the one whose `WARC/1.` a
-/// scan just consumed (`resumed`). Returns where it starts and what it is; `None` at the end.
-fn read_record<R: BufRead>(
-    r: &mut Counting<R>,
-    resumed: bool,
-) -> Result<Option<(u64, Outcome)>, Failure> {
-    let start = if resumed {
-        r.pos - VERSION.len() as u64
-    } else {
-        loop {
-            match peek(r) {
-                Ok(None) => return Ok(None),
-                Ok(Some(b'\r' | b'\n')) => r.consume(1),
-                Ok(Some(_)) => break r.pos,
-                Err(e) => {
-                    let at = r.pos;
-                    return Err(Failure {
-                        at,
-                        fault: e.into(),
-                    });
-                }
-            }
-        }
-    };
-    match parse(r, resumed) {
-        Ok(outcome) => Ok(Some((start, outcome))),
-        Err(fault) => Err(Failure { at: start, fault }),
-    }
-}
-
-/// Reads the version line, consuming nothing past the first byte that does not fit, so that a
-/// scan for the next record starts right there.
-fn read_version<R: BufRead>(r: &mut R, resumed: bool) -> Result<(), Fault> {
-    let mut seen = if resumed {
-        VERSION.to_vec()
-    } else {
-        Vec::new()
-    };
-    loop {
-        let Some(b) = peek(r)? else {
-            return Err(Fault::Corrupt("truncated WARC version line".into()));
-        };
-        let fits = match seen.len() {
-            n if n < VERSION.len() => b == VERSION[n],
-            n if n > 12 => false,
-            _ => b.is_ascii_digit() || b == b'\r' || b == b'\n',
-        };
-        if !fits || (b == b'\n' && !seen.last().is_some_and(u8::is_ascii_digit)) {
-            let buf = r.fill_buf()?;
-            seen.extend_from_slice(&buf[..buf.len().min(40)]);
-            let shown = String::from_utf8_lossy(&seen);
-            let shown: String = shown.chars().take(40).collect();
-            return Err(Fault::Corrupt(format!(
-                "expected a WARC/1.x version line, found {shown:?}"
-            )));
-        }
-        r.consume(1);
-        if b == b'\n' {
-            return Ok(());
-        }
-        if b != b'\r' {
-            seen.push(b);
-        }
-    }
-}
-
-fn parse<R: BufRead>(r: &mut Counting<R>, resumed: bool) -> Result<Outcome, Fault> {
-    read_version(r, resumed)?;
-    let fields = read_fields(r, "WARC header")?;
-    let length = field(&fields, "content-length")
-        .ok_or_else(|| Fault::Corrupt("WARC record without Content-Length".into()))?;
-    let length: u64 = length
-        .parse()
-        .map_err(|_| Fault::Corrupt(format!("invalid Content-Length {length:?}")))?;
-    let warc_type = field(&fields, "warc-type")
-        .unwrap_or("untyped")
-        .to_ascii_lowercase();
-    let content_type = field(&fields, "content-type");
-    let mut block = (&mut *r).take(length);
-    let outcome = match warc_type.as_str() {
-        "response" => response(&mut block, content_type)?,
-        "resource" | "conversion" => resource(&mut block, content_type)?,
-        _ => Outcome::NotResponse(warc_type),
-    };
-    let left = block.limit();
-    if left > 0 && skip(&mut block, left)? < left {
-        return Err(Fault::Corrupt(format!(
-            "truncated: the file ends inside the block of {length} bytes (Content-Length)"
-        )));
-    }
-    // The block must be followed by a blank line (or the end of the file): a block that ends
-    // elsewhere had a wrong Content-Length.
-    let mut newlines = 0;
-    loop {
-        match peek(r)? {
-            Some(b'\n') => newlines += 1,
-            Some(b'\r') => {}
-            None => break,
-            Some(_) if newlines >= 2 => break,
-            Some(_) => {
-                return Err(Fault::Corrupt(format!(
-                    "no blank line after the block: Content-Length {length} is wrong"
-                )));
-            }
-        }
-        r.consume(1);
-    }
-    let Outcome::Doc(mut doc) = outcome else {
-        return Ok(outcome);
-    };
-    doc.raw.source.url = field(&fields, "warc-target-uri")
-        .map(|u| u.trim_start_matches('<').trim_end_matches('>').to_string())
-        .filter(|u| !u.is_empty());
-    doc.fetched_at = field(&fields, "warc-date")
-        .and_then(|d| DateTime::parse_from_rfc3339(d).ok())
-        .map(|d| d.with_timezone(&Utc));
-    Ok(Outcome::Doc(doc))
-}
-
-/// A `response` record's block: an HTTP response.
-fn response<R: BufRead>(
-    block: &mut Take<R>,
-    warc_content_type: Option<&str>,
-) -> Result<Outcome, Fault> {
-    if let Some(ct) = warc_content_type {
-        if !ct.to_ascii_lowercase().starts_with("application/http") {
-            return Ok(Outcome::NotHtml(ct.to_string()));
-        }
-    }
-    let head = read_head(block)?;
-    if head.status != 200 {
-        return Ok(Outcome::Status(head.status));
-    }
-    let content_type = field(&head.fields, "content-type").map(str::to_string);
-    let Ok(format) = format_for(content_type.as_deref()) else {
-        return Ok(Outcome::NotHtml(content_type.unwrap_or_default()));
-    };
-    let remaining = block.limit();
-    let bytes = match read_body(&mut *block, remaining, &head)? {
-        Body::Bytes(b) => b,
-        Body::TooLarge(n) => return Ok(Outcome::TooLarge(n)),
-        Body::Unsupported(coding) => {
-            let ct = content_type.unwrap_or_default();
-            return Ok(Outcome::NotHtml(format!(
-                "{ct} (Content-Encoding: {coding})"
-            )));
-        }
-    };
-    Ok(document(
-        bytes,
-        format,
-        content_type,
-        head.fields,
-        Some(head.status),
-    ))
-}
-
-/// A `resource` or `conversion` record's block: the document itself.
-fn resource<R: Read>(block: &mut Take<R>, content_type: Option<&str>) -> Result<Outcome, Fault> {
-    let Ok(format) = format_for(content_type) else {
-        return Ok(Outcome::NotHtml(
-            content_type.unwrap_or_default().to_string(),
-        ));
-    };
-    let length = block.limit();
-    if length > MAX_BYTES {
-        return Ok(Outcome::TooLarge(length));
-    }
-    let bytes = match read_capped(&mut *block, length)? {
-        Ok(b) => b,
-        Err(n) => return Ok(Outcome::TooLarge(n)),
-    };
-    let content_type = content_type.map(str::to_string);
-    Ok(document(bytes, format, content_type, Vec::new(), None))
-}
-
-fn document(
-    bytes: Vec<u8>,
-    format: Option<DocFormat>,
-    content_type: Option<String>,
-    headers: Vec<(String, String)>,
-    status: Option<u16>,
-) -> Outcome {
-    let Some(format) = format.or_else(|| sniff(&bytes)) else {
-        return Outcome::NotHtml("untyped binary content".into());
-    };
-    Outcome::Doc(Box::new(ArchiveRecord {
-        raw: RawDocument {
-            bytes,
-            format,
-            content_type,
-            source: SourceMeta::default(),
-            overrides: Overrides::default(),
-        },
-        offset: 0,
-        fetched_at: None,
-        headers,
-        status,
-    }))
 }
 
 /// What both readers share: names, the error queue, and whether they are resynchronizing.
@@ -413,7 +190,7 @@ enum State {
     Between(Outer),
     /// Inside the member that starts at `offset` of the file.
     In {
-        member: Member,
+        member: Box<Member>,
         offset: u64,
         resumed: bool,
     },
@@ -425,7 +202,7 @@ struct GzWarc {
     ctx: Ctx,
 }
 
-fn outer(member: Member) -> Outer {
+fn outer(member: Box<Member>) -> Outer {
     member.inner.into_inner().into_inner()
 }
 
@@ -453,7 +230,7 @@ impl GzWarc {
                         let offset = r.pos;
                         let member = BufReader::with_capacity(64 * 1024, GzDecoder::new(r));
                         self.state = State::In {
-                            member: Counting::new(member, 0),
+                            member: Box::new(Counting::new(member, 0)),
                             offset,
                             resumed: false,
                         };
@@ -499,20 +276,31 @@ impl GzWarc {
                 fault: Fault::Corrupt(reason),
                 ..
             }) => {
-                self.ctx.corrupt(offset, reason);
-                self.state = match scan(&mut member, RESYNC) {
-                    Ok(Some(_)) => State::In {
-                        member,
-                        offset,
-                        resumed: true,
-                    },
-                    Ok(None) => State::Between(outer(member)),
-                    Err(e) if is_data_error(&e) => self.rescan(outer(member), offset),
-                    Err(e) => {
-                        self.ctx.io(e);
-                        State::Done
+                // Look for the next record in this member; if the member itself turns out to be
+                // corrupt, that is the error to report.
+                match scan(&mut member, RESYNC) {
+                    Ok(Some(_)) => {
+                        self.ctx.corrupt(offset, reason);
+                        self.state = State::In {
+                            member,
+                            offset,
+                            resumed: true,
+                        };
                     }
-                };
+                    Ok(None) => {
+                        self.ctx.corrupt(offset, reason);
+                        self.state = State::Between(outer(member));
+                    }
+                    Err(e) if is_data_error(&e) => {
+                        self.ctx
+                            .corrupt(offset, format!("corrupt gzip member: {e}"));
+                        self.state = self.rescan(outer(member), offset);
+                    }
+                    Err(e) => {
+                        self.ctx.corrupt(offset, reason);
+                        self.ctx.io(e);
+                    }
+                }
             }
         }
         None
