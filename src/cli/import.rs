@@ -152,21 +152,33 @@ fn write(
     Ok(())
 }
 
-/// Processes a chunk on all cores and writes what came out of it.
+/// Processed documents waiting to be written.
+type Ready = Vec<(Doc, Analysis)>;
+
+/// Processes a chunk on all cores while the previous one is written, so the single writer
+/// and the workers overlap; returns this chunk, ready for the next call (or the last write).
 fn flush(
     pipeline: &Pipeline,
     store: &mut Store,
     chunk: &mut Vec<Doc>,
+    ready: Ready,
     run: sitrep::store::RunId,
     stats: &mut RunStats,
-    bar: &Bar,
-) -> Result<()> {
-    let results: Vec<_> = chunk
-        .par_iter()
-        .map(|d| process(pipeline, &d.raw))
-        .collect();
-    let mut good = Vec::with_capacity(chunk.len());
-    for (doc, result) in chunk.drain(..).zip(results) {
+) -> Result<Ready> {
+    let docs = std::mem::take(chunk);
+    let (results, written) = std::thread::scope(|scope| {
+        let worker = scope.spawn(|| {
+            docs.par_iter()
+                .map(|d| process(pipeline, &d.raw))
+                .collect::<Vec<_>>()
+        });
+        let written = write(store, &ready, run, stats);
+        (worker.join(), written)
+    });
+    written?;
+    let results = results.map_err(|_| anyhow::anyhow!("a worker thread panicked"))?;
+    let mut good = Vec::with_capacity(docs.len());
+    for (doc, result) in docs.into_iter().zip(results) {
         match result {
             Ok(a) => good.push((doc, a)),
             Err(e) => {
@@ -175,8 +187,7 @@ fn flush(
             }
         }
     }
-    bar.advance(good.len() as u64);
-    write(store, &good, run, stats)
+    Ok(good)
 }
 
 pub fn import(
@@ -208,13 +219,15 @@ pub fn import(
             }
         });
         let mut chunk = Vec::with_capacity(CHUNK);
+        let mut ready = Ready::new();
         for next in rx {
             match next {
                 Next::Doc(doc) => {
                     stats.inputs += 1;
                     chunk.push(*doc);
                     if chunk.len() >= CHUNK {
-                        flush(&pipeline, &mut store, &mut chunk, run, &mut stats, &bar)?;
+                        bar.advance(ready.len() as u64);
+                        ready = flush(&pipeline, &mut store, &mut chunk, ready, run, &mut stats)?;
                     }
                 }
                 Next::Skipped => {}
@@ -226,7 +239,9 @@ pub fn import(
                 }
             }
         }
-        flush(&pipeline, &mut store, &mut chunk, run, &mut stats, &bar)
+        let last = flush(&pipeline, &mut store, &mut chunk, ready, run, &mut stats)?;
+        bar.advance(last.len() as u64);
+        write(&mut store, &last, run, &mut stats)
     });
     bar.finish();
     result?;
