@@ -3,6 +3,8 @@
 //! No IO here either: fetchers hand in [`RawDocument`]s, the store takes [`Analysis`]es. A
 //! [`Pipeline`] borrows one pattern set and can be shared by worker threads.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
 use serde::Serialize;
 
 use crate::claims;
@@ -19,6 +21,16 @@ pub struct Analysis {
     pub pattern_version: PatternVersion,
     pub mentions: Vec<Mention>,
     pub claims: Vec<Claim>,
+}
+
+/// Why one document yielded no analysis.
+#[derive(Debug, thiserror::Error)]
+pub enum ProcessError {
+    #[error(transparent)]
+    Extract(#[from] ExtractError),
+    /// A bug in sitrep, never expected: caught so that one document cannot stop a batch.
+    #[error("internal error while processing this document (please report it)")]
+    Panic,
 }
 
 /// Extraction, tagging and claims for one pattern set.
@@ -42,6 +54,19 @@ impl<'p> Pipeline<'p> {
     pub fn process(&self, raw: &RawDocument) -> Result<Analysis, ExtractError> {
         let document = extract::extract(raw, &self.patterns().lexicon)?;
         Ok(self.analyze(document))
+    }
+
+    /// [`process`](Self::process), with a panic turned into an error for this document only:
+    /// what batch callers use, so one bad input is counted instead of stopping the batch.
+    pub fn process_isolated(&self, raw: &RawDocument) -> Result<Analysis, ProcessError> {
+        catch_unwind(AssertUnwindSafe(|| self.process(raw)))
+            .map_err(|_| ProcessError::Panic)?
+            .map_err(ProcessError::from)
+    }
+
+    /// [`analyze`](Self::analyze), with a panic turned into an error.
+    pub fn analyze_isolated(&self, document: Document) -> Result<Analysis, ProcessError> {
+        catch_unwind(AssertUnwindSafe(|| self.analyze(document))).map_err(|_| ProcessError::Panic)
     }
 
     /// Tags an already extracted document and reads its claims.

@@ -1,6 +1,5 @@
 //! `sitrep extract`: one document through the pure stages, printed, nothing written.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -14,10 +13,7 @@ use sitrep::pipeline::{Analysis, Pipeline};
 /// Runs the pure stages, turning a panic (a bug, never expected) into an error for this
 /// document only, so one bad input cannot stop a batch.
 pub(super) fn process(pipeline: &Pipeline, raw: &RawDocument) -> Result<Analysis> {
-    match catch_unwind(AssertUnwindSafe(|| pipeline.process(raw))) {
-        Ok(result) => Ok(result?),
-        Err(_) => anyhow::bail!("internal error while processing this document (please report it)"),
-    }
+    Ok(pipeline.process_isolated(raw)?)
 }
 
 pub fn extract(

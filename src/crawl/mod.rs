@@ -9,7 +9,6 @@
 pub mod schedule;
 
 use std::collections::HashMap;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -22,7 +21,7 @@ use crate::fetch::http::{Client, HttpConfig, HttpError, Outcome, Purpose, Respon
 use crate::fetch::listing::{self, Listing, ListingError, SourceKind};
 use crate::fetch::sources::Source;
 use crate::model::{DocFormat, Language, SourceMeta};
-use crate::pipeline::{Analysis, Pipeline};
+use crate::pipeline::Pipeline;
 use crate::store::{
     ItemId, ItemState, NewItem, PageOutcome, PageRecord, PendingItem, PollRecord, RawPage, RunId,
     RunStats, SourceState, Store, StoreError, Stored,
@@ -412,7 +411,10 @@ impl<'a> Crawler<'a> {
                 ..Overrides::default()
             },
         };
-        let analysis = process(self.pipeline, &raw_doc);
+        let analysis = self
+            .pipeline
+            .process_isolated(&raw_doc)
+            .map_err(|e| e.to_string());
         let record = PageRecord::Fetched {
             raw: RawPage {
                 url: url.as_str(),
@@ -445,14 +447,6 @@ impl<'a> Crawler<'a> {
             }
         }
         Ok(())
-    }
-}
-
-/// Runs the pure stages; a panic (a bug, never expected) fails this page only.
-fn process(pipeline: &Pipeline, raw: &RawDocument) -> Result<Analysis, String> {
-    match catch_unwind(AssertUnwindSafe(|| pipeline.process(raw))) {
-        Ok(result) => result.map_err(|e| e.to_string()),
-        Err(_) => Err("internal error while processing this page (please report it)".into()),
     }
 }
 

@@ -10,8 +10,6 @@
 
 pub mod diff;
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
 use rayon::prelude::*;
 use serde_json::json;
 use tracing::warn;
@@ -66,14 +64,11 @@ pub struct Report {
 
 /// Runs the pure stages on one stored article; a panic (a bug) fails this article only.
 pub(crate) fn process(pipeline: &Pipeline, article: &StoredArticle) -> Result<Analysis, String> {
-    let run = || match &article.input {
-        Input::Raw(raw) => pipeline.process(raw).map_err(|e| e.to_string()),
-        Input::Extracted(doc) => Ok(pipeline.analyze(doc.clone())),
-    };
-    match catch_unwind(AssertUnwindSafe(run)) {
-        Ok(result) => result,
-        Err(_) => Err("internal error while processing this article (please report it)".into()),
+    match &article.input {
+        Input::Raw(raw) => pipeline.process_isolated(raw),
+        Input::Extracted(doc) => pipeline.analyze_isolated(doc.clone()),
     }
+    .map_err(|e| e.to_string())
 }
 
 /// Processes a batch on the current rayon pool, keeping the input order.
