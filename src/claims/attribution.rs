@@ -31,10 +31,12 @@ fn name_run(s: &Sentence, end: usize) -> Option<(usize, usize)> {
     let mut start = end;
     let mut words = 0;
     while start > 0 {
-        let t = &s.tokens[start - 1];
+        let t = &s.tokens()[start - 1];
         if is_name_part(t, s) {
             words += 1;
-        } else if !(t.is_punct(&['-', '.']) && start >= 2 && is_name_part(&s.tokens[start - 2], s))
+        } else if !(t.is_punct(&['-', '.'])
+            && start >= 2
+            && is_name_part(&s.tokens()[start - 2], s))
         {
             break;
         }
@@ -64,43 +66,43 @@ fn trim_edges(mut tokens: &[Token]) -> &[Token] {
 /// A named person next to a speech trigger, with the role words between them.
 pub(super) fn person(s: &Sentence, trigger: Span, text: &str) -> Option<Person> {
     let after = s.token_at(trigger.end);
-    let clause_end = s.tokens[after..]
+    let clause_end = s.tokens()[after..]
         .iter()
         .position(|t| t.is_punct(CLAUSE_PUNCT) && !t.is_punct(&['-']))
-        .map_or(s.tokens.len(), |p| after + p);
+        .map_or(s.tokens().len(), |p| after + p);
     // "…,” said OCHA regional coordinator Jean-Luc Martin."
     let found = name_run(s, clause_end)
         .filter(|&(start, _)| start >= after)
-        .map(|(start, end)| (start, end, &s.tokens[after..start]))
+        .map(|(start, end)| (start, end, &s.tokens()[after..start]))
         .or_else(|| {
             // "Jean-Luc Martin, OCHA's coordinator, said" or "Jean-Luc Martin said".
             let before = s.token_at(trigger.start);
             let comma = before
                 .checked_sub(1)
-                .filter(|&i| s.tokens[i].is_punct(&[',']));
+                .filter(|&i| s.tokens()[i].is_punct(&[',']));
             match comma {
                 Some(c) => {
-                    let open = s.tokens[..c].iter().rposition(|t| t.is_punct(&[',']))?;
-                    name_run(s, open).map(|(a, b)| (a, b, &s.tokens[open + 1..c]))
+                    let open = s.tokens()[..c].iter().rposition(|t| t.is_punct(&[',']))?;
+                    name_run(s, open).map(|(a, b)| (a, b, &s.tokens()[open + 1..c]))
                 }
-                None => name_run(s, before).map(|(a, b)| (a, b, &s.tokens[..0])),
+                None => name_run(s, before).map(|(a, b)| (a, b, &s.tokens()[..0])),
             }
         })?;
     let (start, end, mut role_tokens) = found;
-    let (name, _) = span_text(text, &s.tokens[start..end])?;
+    let (name, _) = span_text(text, &s.tokens()[start..end])?;
     // "…, a déclaré le général Issa Konaté, porte-parole du gouvernement.": a lowercase
     // apposition after the name is the role.
-    if s.tokens.get(end).is_some_and(|t| t.is_punct(&[',']))
-        && s.tokens
+    if s.tokens().get(end).is_some_and(|t| t.is_punct(&[',']))
+        && s.tokens()
             .get(end + 1)
             .is_some_and(|t| t.is_word() && !t.capitalized)
     {
-        let stop = s.tokens[end + 1..]
+        let stop = s.tokens()[end + 1..]
             .iter()
             .position(|t| t.is_punct(CLAUSE_PUNCT) && !t.is_punct(&['-']))
-            .map_or(s.tokens.len(), |p| end + 1 + p);
+            .map_or(s.tokens().len(), |p| end + 1 + p);
         if stop - end <= 12 {
-            role_tokens = &s.tokens[end + 1..stop];
+            role_tokens = &s.tokens()[end + 1..stop];
         }
     }
     let role_tokens = trim_edges(role_tokens);

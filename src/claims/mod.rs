@@ -13,13 +13,15 @@ mod roles;
 pub mod segment;
 pub mod time;
 
+use std::cell::OnceCell;
+
 use chrono::NaiveDate;
 
 use crate::model::{
     Arg, Attribution, Claim, Document, EntityId, Evidence, Mention, Modality, Precision, Predicate,
     Span, TimeRef, TimeSource,
 };
-use crate::patterns::{CueRole, LiteralMode, PatternSet, Role, Rule, WordClass};
+use crate::patterns::{CueRole, Lexicon, LiteralMode, PatternSet, Role, Rule, WordClass};
 use crate::tag::{CueHit, Tags};
 use segment::{Segment, SegmentKind, Token};
 use time::TimeExpr;
@@ -32,14 +34,48 @@ const MODALITY_WINDOW: usize = 6;
 pub struct Sentence<'a> {
     pub span: Span,
     pub kind: SegmentKind,
-    pub tokens: Vec<Token>,
     pub mentions: Vec<&'a Mention>,
     pub cues: Vec<&'a CueHit>,
+    pub lead_in: Option<usize>,
+    text: &'a str,
+    lex: &'a Lexicon,
+    /// Tokens, parentheticals and times, computed the first time a rule looks: most
+    /// sentences of most articles hold no event cue and are never read that closely.
+    analysed: OnceCell<Analysed>,
+}
+
+#[derive(Debug)]
+struct Analysed {
+    tokens: Vec<Token>,
+    parentheticals: Vec<(Span, bool)>,
+    times: Vec<TimeExpr>,
+}
+
+impl Sentence<'_> {
+    fn analysed(&self) -> &Analysed {
+        self.analysed.get_or_init(|| {
+            let tokens = segment::tokenize(self.text, self.span, self.lex);
+            Analysed {
+                parentheticals: parentheticals(&tokens),
+                times: time::find(&tokens, self.lex),
+                tokens,
+            }
+        })
+    }
+
+    pub fn tokens(&self) -> &[Token] {
+        &self.analysed().tokens
+    }
+
     /// Relative clauses (marked `true`) and parentheses: what is inside does not fill roles
     /// outside.
-    pub parentheticals: Vec<(Span, bool)>,
-    pub times: Vec<TimeExpr>,
-    pub lead_in: Option<usize>,
+    pub fn parentheticals(&self) -> &[(Span, bool)] {
+        &self.analysed().parentheticals
+    }
+
+    pub fn times(&self) -> &[TimeExpr] {
+        &self.analysed().times
+    }
 }
 
 fn within<T>(items: &[T], span: Span, at: impl Fn(&T) -> Span + Copy) -> impl Iterator<Item = &T> {
@@ -82,18 +118,15 @@ pub fn extract(doc: &Document, tags: &Tags, patterns: &PatternSet) -> Vec<Claim>
     let segs: Vec<Segment> = segment::segments(text, doc.dateline.as_ref().map(|d| d.span), lex);
     let sentences: Vec<Sentence> = segs
         .iter()
-        .map(|seg| {
-            let tokens = segment::tokenize(text, seg.span, lex);
-            Sentence {
-                span: seg.span,
-                kind: seg.kind,
-                mentions: within(&tags.mentions, seg.span, |m| m.span).collect(),
-                cues: within(&tags.cues, seg.span, |c| c.span).collect(),
-                parentheticals: parentheticals(&tokens),
-                times: time::find(&tokens, lex),
-                tokens,
-                lead_in: seg.lead_in,
-            }
+        .map(|seg| Sentence {
+            span: seg.span,
+            kind: seg.kind,
+            mentions: within(&tags.mentions, seg.span, |m| m.span).collect(),
+            cues: within(&tags.cues, seg.span, |c| c.span).collect(),
+            lead_in: seg.lead_in,
+            text,
+            lex,
+            analysed: OnceCell::new(),
         })
         .collect();
     let dateline_country = sentences
@@ -401,7 +434,7 @@ impl<'a> Engine<'a> {
 
     fn modality(&self, s: &Sentence, trigger: Span, object: Option<Span>) -> Modality {
         let at = s.token_at(trigger.start);
-        let window: Vec<&Token> = s.tokens[..at]
+        let window: Vec<&Token> = s.tokens()[..at]
             .iter()
             .rev()
             .take_while(|t| !t.is_punct(&[';', '.', '(', ')']))
@@ -430,7 +463,7 @@ impl<'a> Engine<'a> {
             return Modality::Negated;
         }
         let in_object = object.is_some_and(|o| {
-            s.tokens
+            s.tokens()
                 .iter()
                 .any(|t| o.contains(t.span) && t.is(WordClass::HEDGE) && !t.capitalized)
         });
@@ -459,7 +492,7 @@ impl<'a> Engine<'a> {
     /// The time expression of the sentence nearest to the trigger, outside other clauses.
     fn stated_time(&self, s: &Sentence, trigger: Span) -> Option<TimeRef> {
         let at = s.token_at(trigger.start);
-        s.times
+        s.times()
             .iter()
             .filter(|t| !s.hidden(t.span, trigger))
             .min_by_key(|t| t.token.abs_diff(at))
@@ -484,7 +517,7 @@ impl<'a> Engine<'a> {
             c.time = second
                 .filter(|s| in_lede && same_subject(s))
                 .and_then(|s| {
-                    s.times
+                    s.times()
                         .first()
                         .map(|t| self.time_ref(t, TimeSource::Context))
                 })

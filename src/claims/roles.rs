@@ -17,12 +17,12 @@ const LITERAL_WORDS: usize = 24;
 impl Sentence<'_> {
     /// Index of the first token starting at or after `offset`.
     pub fn token_at(&self, offset: usize) -> usize {
-        self.tokens.partition_point(|t| t.span.start < offset)
+        self.tokens().partition_point(|t| t.span.start < offset)
     }
 
     pub(super) fn words_between(&self, from: usize, to: usize) -> usize {
         let (a, b) = (self.token_at(from), self.token_at(to));
-        self.tokens[a..b.max(a)]
+        self.tokens()[a..b.max(a)]
             .iter()
             .filter(|t| t.is_word())
             .count()
@@ -31,7 +31,7 @@ impl Sentence<'_> {
     /// Whether a clause mark (comma, parenthesis, dash…) lies between two offsets.
     fn punct_between(&self, from: usize, to: usize) -> bool {
         let (a, b) = (self.token_at(from), self.token_at(to));
-        self.tokens[a..b.max(a)]
+        self.tokens()[a..b.max(a)]
             .iter()
             .any(|t| t.is_punct(CLAUSE_PUNCT))
     }
@@ -39,7 +39,7 @@ impl Sentence<'_> {
     /// A relative clause or parenthesis that `at` is not in, and that therefore hides its
     /// entities: in "France, which withdrew from Mali, has advised…", Mali is not who advised.
     pub(super) fn hidden(&self, mention: Span, trigger: Span) -> bool {
-        self.parentheticals
+        self.parentheticals()
             .iter()
             .any(|(p, _)| p.contains(mention) && !p.contains(trigger))
     }
@@ -47,7 +47,7 @@ impl Sentence<'_> {
     /// Like [`Self::hidden`], for relative clauses only: parentheses still locate a claim
     /// ("RN5 (vers la Guinée)").
     pub(super) fn in_relative_clause(&self, mention: Span, trigger: Span) -> bool {
-        self.parentheticals
+        self.parentheticals()
             .iter()
             .any(|&(p, relative)| relative && p.contains(mention) && !p.contains(trigger))
     }
@@ -68,7 +68,7 @@ impl Sentence<'_> {
     /// "attacked a bus near Ségou" or "une position des FAMa".
     fn only_function_words(&self, from: usize, to: usize) -> bool {
         let (a, b) = (self.token_at(from), self.token_at(to));
-        self.tokens[a..b.max(a)].iter().all(|t| {
+        self.tokens()[a..b.max(a)].iter().all(|t| {
             t.is_word()
                 && !t.is(WordClass::LOCATIVE)
                 && (t.is(WordClass::EDGE) || t.is(WordClass::DETERMINER) || self.is_time(t))
@@ -76,17 +76,17 @@ impl Sentence<'_> {
     }
 
     pub(super) fn is_time(&self, t: &Token) -> bool {
-        self.times.iter().any(|x| x.span.contains(t.span))
+        self.times().iter().any(|x| x.span.contains(t.span))
     }
 
     /// "autorités de transition du Mali": an entity right after a genitive that follows
     /// another entity qualifies that entity.
     fn is_genitive_dependent(&self, m: &Mention) -> bool {
         let i = self.token_at(m.span.start);
-        let Some(prev) = i.checked_sub(1).map(|j| &self.tokens[j]) else {
+        let Some(prev) = i.checked_sub(1).map(|j| &self.tokens()[j]) else {
             return false;
         };
-        let Some(before) = i.checked_sub(2).map(|j| &self.tokens[j]) else {
+        let Some(before) = i.checked_sub(2).map(|j| &self.tokens()[j]) else {
             return false;
         };
         prev.is(WordClass::GENITIVE)
@@ -98,7 +98,7 @@ impl Sentence<'_> {
 
     fn after_locative(&self, m: &Mention) -> bool {
         let i = self.token_at(m.span.start);
-        self.tokens[..i]
+        self.tokens()[..i]
             .iter()
             .rev()
             .take(2)
@@ -161,10 +161,10 @@ pub(super) fn entities<'s>(
 /// auxiliaries), the verb's subject follows it.
 pub(super) fn is_inverted(s: &Sentence, trigger: Span) -> bool {
     let ti = s.token_at(trigger.start);
-    let before_verb = s.tokens[..ti]
+    let before_verb = s.tokens()[..ti]
         .iter()
         .rposition(|t| !t.is(WordClass::AUXILIARY));
-    before_verb.is_some_and(|i| s.tokens[i].is_punct(&[',', '"', '”', '»']))
+    before_verb.is_some_and(|i| s.tokens()[i].is_punct(&[',', '"', '”', '»']))
 }
 
 fn subjects<'s>(
@@ -182,7 +182,7 @@ fn subjects<'s>(
     // "…the U.S. advisory, but officials have acknowledged": a clause break word between a
     // candidate and the trigger means the candidate belongs to another clause.
     let ti = s.token_at(trigger.start);
-    let clause_start = s.tokens[..ti]
+    let clause_start = s.tokens()[..ti]
         .iter()
         .rposition(|t| {
             // In "France, which withdrew…", the subject is the antecedent before "which".
@@ -190,7 +190,7 @@ fn subjects<'s>(
                 && !t.is(WordClass::RELATIVE_PRONOUN)
                 && !s.hidden(t.span, trigger)
         })
-        .map_or(0, |i| s.tokens[i].span.end);
+        .map_or(0, |i| s.tokens()[i].span.end);
     let before = || {
         candidates
             .iter()
@@ -228,7 +228,7 @@ fn subjects<'s>(
         .find(|m| m.span.end <= head.span.start)
     {
         let (a, b) = (s.token_at(prev.span.end), s.token_at(head.span.start));
-        let between = &s.tokens[a..b];
+        let between = &s.tokens()[a..b];
         let coordinated = between.len() == 1
             && (between[0].is(WordClass::CONJUNCTION) || between[0].is_punct(&[',']));
         if !coordinated || out.iter().any(|o| o.entity == prev.entity) {
@@ -248,7 +248,7 @@ fn passive_agent<'s>(
     candidates: &[&'s Mention],
 ) -> Option<&'s Mention> {
     let start = s.token_at(trigger.end);
-    let marker = s.tokens[start..]
+    let marker = s.tokens()[start..]
         .iter()
         .take_while(|t| !t.is_punct(CLAUSE_PUNCT))
         .filter(|t| t.is_word())
@@ -302,7 +302,7 @@ pub(super) fn after(
 ) -> Option<(String, Span)> {
     let mut i = s.token_at(from);
     // "killing or abducting drivers": the object of both verbs follows the second one.
-    while let (Some(c), Some(n)) = (s.tokens.get(i), s.tokens.get(i + 1)) {
+    while let (Some(c), Some(n)) = (s.tokens().get(i), s.tokens().get(i + 1)) {
         if !c.is(WordClass::CONJUNCTION) {
             break;
         }
@@ -313,16 +313,16 @@ pub(super) fn after(
     }
     let start = i;
     let mut words = 0;
-    while let Some(t) = s.tokens.get(i) {
-        if t.is_punct(&[',']) && list_continues(&s.tokens[i + 1..]) {
+    while let Some(t) = s.tokens().get(i) {
+        if t.is_punct(&[',']) && list_continues(&s.tokens()[i + 1..]) {
             i += 1;
             continue;
         }
         // "U.S." is one word, not the end of a clause.
         let initial = t.is_punct(&['.'])
             && i > 0
-            && s.tokens[i - 1].span.end == t.span.start
-            && s.tokens[i - 1].folded.chars().count() == 1;
+            && s.tokens()[i - 1].span.end == t.span.start
+            && s.tokens()[i - 1].folded.chars().count() == 1;
         let breaks = (t.is_punct(CLAUSE_PUNCT) && !initial)
             || (i > start && (t.is(WordClass::CLAUSE_BREAK) || t.is(WordClass::LOCATIVE)))
             || (i > start && triggers.iter().any(|g| g.start == t.span.start))
@@ -333,13 +333,13 @@ pub(super) fn after(
         words += usize::from(t.is_word());
         i += 1;
     }
-    text_of(text, trim(s, &s.tokens[start..i]))
+    text_of(text, trim(s, &s.tokens()[start..i]))
 }
 
 /// The word just before the trigger, when it is a plain word: "*fuel* blockade".
 pub(super) fn modifier(s: &Sentence, trigger: Span, text: &str) -> Option<(String, Span)> {
     let i = s.token_at(trigger.start).checked_sub(1)?;
-    let t = &s.tokens[i];
+    let t = &s.tokens()[i];
     let plain = t.is_word()
         && t.folded.chars().count() > 1
         && !t.capitalized
@@ -357,7 +357,7 @@ pub(super) fn between(
     until: Span,
     text: &str,
 ) -> Option<(String, Span)> {
-    let tokens = &s.tokens[s.token_at(trigger.end)..s.token_at(until.start)];
+    let tokens = &s.tokens()[s.token_at(trigger.end)..s.token_at(until.start)];
     if tokens.iter().filter(|t| t.is_word()).count() > LITERAL_WORDS / 2
         || s.punct_between(trigger.end, until.start)
     {
@@ -401,8 +401,8 @@ pub(super) fn speech(s: &Sentence, trigger: Span, text: &str) -> Option<(String,
         return Some(q);
     }
     let start = s.token_at(trigger.end);
-    let end = s.tokens.len();
-    let tokens = trim(s, &s.tokens[start..end]);
+    let end = s.tokens().len();
+    let tokens = trim(s, &s.tokens()[start..end]);
     let tokens = &tokens[..tokens.len().min(LITERAL_WORDS * 2)];
     text_of(text, tokens)
 }
