@@ -189,43 +189,55 @@ fn sentences(text: &str, span: Span, lexicon: &Lexicon) -> Vec<Span> {
     let mut out = Vec::new();
     let slice = &text[span.start..span.end];
     let mut start = 0;
-    let chars: Vec<(usize, char)> = slice.char_indices().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let (at, c) = chars[i];
-        if !matches!(c, '.' | '!' | '?' | '…') {
-            i += 1;
-            continue;
-        }
-        let mut j = i + 1;
-        while j < chars.len()
-            && matches!(
-                chars[j].1,
-                '"' | '”' | '’' | '\'' | ')' | '»' | '.' | '!' | '?'
-            )
-        {
-            j += 1;
-        }
-        let end = chars.get(j).map_or(slice.len(), |&(p, _)| p);
-        let mut k = j;
-        while k < chars.len() && chars[k].1.is_whitespace() {
-            k += 1;
-        }
-        let next = chars.get(k).map(|&(_, n)| n);
+    let mut pos = 0;
+    // Jump from terminator to terminator: most characters are not one.
+    while let Some(at) = next_terminator(slice, pos) {
+        let c = slice[at..].chars().next().unwrap_or('.');
+        let after = at + c.len_utf8();
+        let end = after
+            + slice[after..]
+                .char_indices()
+                .find(|&(_, ch)| {
+                    !matches!(ch, '"' | '”' | '’' | '\'' | ')' | '»' | '.' | '!' | '?')
+                })
+                .map_or(slice.len() - after, |(i, _)| i);
+        let rest = &slice[end..];
+        let next_at = end + (rest.len() - rest.trim_start().len());
+        let next = slice[next_at..].chars().next();
         let starts_new = next.is_some_and(|n| {
             n.is_uppercase() || n.is_ascii_digit() || matches!(n, '"' | '“' | '«' | '\'')
         });
-        if k > j && starts_new && !(c == '.' && is_abbreviation(&slice[start..at], lexicon)) {
+        if next_at > end && starts_new && !(c == '.' && is_abbreviation(&slice[start..at], lexicon))
+        {
             out.push(trimmed(text, span.start + start, span.start + end));
-            start = chars[k].0;
+            start = next_at;
         }
-        i = j.max(i + 1);
+        pos = end;
     }
     if start < slice.len() {
         out.push(trimmed(text, span.start + start, span.end));
     }
     out.retain(|s| !s.is_empty());
     out
+}
+
+/// Byte offset of the next `.`, `!`, `?` or `…` at or after `from`. Byte-wise: decoding
+/// every character to compare it was the hottest loop of claim extraction.
+fn next_terminator(slice: &str, from: usize) -> Option<usize> {
+    let bytes = slice.as_bytes();
+    let mut i = from;
+    while let Some(rel) = bytes
+        .get(i..)?
+        .iter()
+        .position(|&b| matches!(b, b'.' | b'!' | b'?' | 0xE2))
+    {
+        let at = i + rel;
+        if bytes[at] != 0xE2 || bytes.get(at..at + 3) == Some("…".as_bytes()) {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
 }
 
 fn trimmed(text: &str, start: usize, end: usize) -> Span {
