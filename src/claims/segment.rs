@@ -125,8 +125,9 @@ fn is_list_marker(line: &str) -> bool {
 
 fn is_heading(line: &str) -> bool {
     let t = line.trim();
-    let words = t.split_whitespace().count();
-    words <= 12 && !t.ends_with(['.', '!', '?', ':', ';', ',', '"', '”', '»', '…'])
+    // At most 12 words; counted last, and only up to 13, since paragraphs can be long.
+    !t.ends_with(['.', '!', '?', ':', ';', ',', '"', '”', '»', '…'])
+        && t.split_whitespace().nth(12).is_none()
 }
 
 /// Cuts `text` into segments. `dateline` is split off the paragraph that starts with it.
