@@ -43,6 +43,15 @@ fn patterns_copy() -> tempfile::TempDir {
     dir
 }
 
+/// An analyst adds an alias: the unknown group "Xyzzar" is JNIM under another name.
+fn add_alias(patterns: &Path) {
+    let actors = patterns.join("actors.toml");
+    let text = std::fs::read_to_string(&actors).unwrap();
+    let changed = text.replacen("\"JNIM\", \"GSIM\",", "\"JNIM\", \"GSIM\", \"Xyzzar\",", 1);
+    assert_ne!(changed, text, "the JNIM aliases moved in actors.toml");
+    std::fs::write(&actors, changed).unwrap();
+}
+
 /// Every stored claim, as its key with a multiplicity.
 fn claims(db: &Path) -> BTreeMap<String, i64> {
     let store = Store::open_read_only(db).unwrap();
@@ -107,13 +116,7 @@ fn diff_predicts_what_reprocess_writes_and_a_second_reprocess_changes_nothing() 
     );
 
     // An analyst adds an alias: the unknown group is JNIM under another name.
-    let actors = patterns.path().join("actors.toml");
-    let text = std::fs::read_to_string(&actors).unwrap();
-    std::fs::write(
-        &actors,
-        text.replacen("\"JNIM\", \"GSIM\",", "\"JNIM\", \"GSIM\", \"Xyzzar\",", 1),
-    )
-    .unwrap();
+    add_alias(patterns.path());
 
     let diff: Value = serde_json::from_str(&ok(
         sitrep(&db, patterns.path()).args(["diff", "--format", "json"])
@@ -202,13 +205,7 @@ fn a_reprocess_killed_half_way_resumes_to_the_same_database() {
     ok(sitrep(&killed, patterns.path()).arg("ingest").arg(&inputs));
     let whole = dir.path().join("whole.db");
     std::fs::copy(&killed, &whole).unwrap();
-    let actors = patterns.path().join("actors.toml");
-    let text = std::fs::read_to_string(&actors).unwrap();
-    std::fs::write(
-        &actors,
-        text.replacen("\"JNIM\", \"GSIM\",", "\"JNIM\", \"GSIM\", \"Xyzzar\",", 1),
-    )
-    .unwrap();
+    add_alias(patterns.path());
 
     ok(sitrep(&whole, patterns.path()).args(["reprocess", "--jobs", "2"]));
 

@@ -65,28 +65,24 @@ struct MetaArgs {
     language: Option<String>,
 }
 
+/// What `ingest` and `import` read (the same path: archives and files alike).
+#[derive(Debug, Args)]
+struct Inputs {
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    meta: MetaArgs,
+    /// Worker threads [default: all cores].
+    #[arg(long, short = 'j')]
+    jobs: Option<usize>,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Read articles (text, HTML, .html.gz; files, directories or - for stdin) into the database.
-    Ingest {
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
-        #[command(flatten)]
-        meta: MetaArgs,
-        /// Worker threads [default: all cores].
-        #[arg(long, short = 'j')]
-        jobs: Option<usize>,
-    },
+    Ingest(Inputs),
     /// Read archives (WARC, .warc.gz as CC-NEWS, JSON Lines, tar) and files into the database.
-    Import {
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
-        #[command(flatten)]
-        meta: MetaArgs,
-        /// Worker threads [default: all cores].
-        #[arg(long, short = 'j')]
-        jobs: Option<usize>,
-    },
+    Import(Inputs),
     /// Poll the due sources of sources.toml and store the new articles (the cron job), or
     /// fetch the pages given as arguments.
     Fetch {
@@ -241,7 +237,7 @@ fn open_existing(db: &Path) -> Result<Store> {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
-    let is_import = matches!(cli.command, Command::Import { .. });
+    let is_import = matches!(cli.command, Command::Import(_));
     match cli.command {
         Command::Fetch {
             urls,
@@ -273,7 +269,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             reprocess::diff(&cli.db, &patterns, &select, examples, format, cli.quiet)
         }
         Command::Sources { sources, command } => fetch::sources(&cli.db, &sources, command),
-        Command::Ingest { paths, meta, jobs } | Command::Import { paths, meta, jobs } => {
+        Command::Ingest(Inputs { paths, meta, jobs })
+        | Command::Import(Inputs { paths, meta, jobs }) => {
             let name = if is_import { "import" } else { "ingest" };
             let patterns = load_patterns(cli.patterns.as_deref())?;
             let _lock = fetch::lock(&cli.db)?;
