@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use chrono::Utc;
 use clap::{Args, Subcommand};
-use sitrep::crawl::{self, Crawler, Report};
+use sitrep::crawl::{self, Crawler, Pass, Report};
 use sitrep::fetch::canon;
 use sitrep::fetch::listing::SourceKind;
 use sitrep::fetch::sources::{self, Source, Sources};
@@ -153,18 +153,15 @@ pub fn fetch(
     let run = store.begin_run("fetch", patterns)?;
     let crawler = Crawler::new(config.http.clone(), &pipeline)?;
     let max = max_pages.unwrap_or(config.fetch.max_pages_per_run);
-    let report = if one_off.is_empty() {
-        crawl::run_pass(&crawler, &mut store, &config.sources, all, max, Some(run))?
+    let pass = if one_off.is_empty() {
+        Pass::Sources {
+            sources: &config.sources,
+            force: all,
+        }
     } else {
-        let started = std::time::Instant::now();
-        let ids = store.enqueue_urls(&one_off)?;
-        let mut report = Report::default();
-        crawler.fetch_pages(&mut store, Some(&ids), max, Some(run), &mut report)?;
-        report.stats.failed = report.pages_failed;
-        report.stats.requests = crawler.requests();
-        report.stats.duration_ms = Some(started.elapsed().as_millis() as u64);
-        report
+        Pass::Urls(&one_off)
     };
+    let report = crawl::run_pass(&crawler, &mut store, pass, max, Some(run))?;
     let status = if report.any_failed() { "partial" } else { "ok" };
     store.finish_run(run, report.stats, status)?;
     let s = report.stats;

@@ -505,19 +505,33 @@ async fn poll_one(
     })
 }
 
-/// Convenience for a whole scheduled pass: polls, then fetches pending pages.
+/// What a pass is over: the due sources, or pages asked for by hand.
+pub enum Pass<'s> {
+    Sources { sources: &'s [Source], force: bool },
+    Urls(&'s [String]),
+}
+
+/// One whole pass: polls the sources then fetches the pending pages, or fetches the pages
+/// asked for; the report's run counters are filled in.
 pub fn run_pass(
     crawler: &Crawler,
     store: &mut Store,
-    sources: &[Source],
-    force: bool,
+    pass: Pass,
     max_pages: usize,
     run: Option<RunId>,
 ) -> Result<Report, CrawlError> {
     let started = std::time::Instant::now();
     let mut report = Report::default();
-    crawler.poll(store, sources, force, &mut report)?;
-    crawler.fetch_pages(store, None, max_pages, run, &mut report)?;
+    match pass {
+        Pass::Sources { sources, force } => {
+            crawler.poll(store, sources, force, &mut report)?;
+            crawler.fetch_pages(store, None, max_pages, run, &mut report)?;
+        }
+        Pass::Urls(urls) => {
+            let ids = store.enqueue_urls(urls)?;
+            crawler.fetch_pages(store, Some(&ids), max_pages, run, &mut report)?;
+        }
+    }
     report.stats.failed = report.sources_failed + report.pages_failed;
     report.stats.requests = crawler.requests();
     report.stats.duration_ms = Some(started.elapsed().as_millis() as u64);
