@@ -14,15 +14,15 @@
 
 pub mod normalize;
 mod roads;
+mod scan;
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
-
 use crate::model::{EntityId, EntityKind, Mention, MentionVia, Span};
 use crate::patterns::{CueIdx, PatternSet};
-use normalize::{Normalized, fold, is_word_char};
+use normalize::{fold, is_word_char};
 use roads::RoadCodes;
+use scan::Scanner;
 
 /// Why a tagger could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -65,7 +65,7 @@ struct Hit {
 #[derive(Debug)]
 pub struct Tagger<'p> {
     patterns: &'p PatternSet,
-    automaton: AhoCorasick,
+    scanner: Scanner,
     targets: Vec<Target>,
     /// Short all-capitals aliases ("UN", "US") match only in capitals: not French "un".
     caps_only: Vec<bool>,
@@ -103,12 +103,7 @@ impl<'p> Tagger<'p> {
                 caps_only.push(is_short_capitals(text));
             }
         }
-        // A full DFA: twice the scan speed of the default contiguous NFA on this pattern set
-        // (BENCHMARKS.md), for a few MB and milliseconds more at build time.
-        let automaton = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&folded)?;
+        let scanner = Scanner::new(&folded)?;
         let road_codes = RoadCodes::new(patterns.road_prefixes.iter().map(|p| p.code.as_str()));
         let entity_by_id = patterns
             .entities
@@ -118,7 +113,7 @@ impl<'p> Tagger<'p> {
             .collect();
         Ok(Self {
             patterns,
-            automaton,
+            scanner,
             targets,
             caps_only,
             road_codes,
@@ -132,10 +127,9 @@ impl<'p> Tagger<'p> {
 
     /// Tags `text`: mentions (resolved) and cue hits, each in text order.
     pub fn tag(&self, text: &str) -> Tags {
-        let norm = Normalized::new(text);
-        let mut hits = self.scan(text, &norm);
+        let mut hits = self.scan(text);
         let mut dynamic = Vec::new();
-        self.road_hits(text, &norm, &mut hits, &mut dynamic);
+        self.road_hits(text, &mut hits, &mut dynamic);
         hits.sort_by_key(|h| (h.span.start, std::cmp::Reverse(h.span.end)));
         let hits = self.fold_acronyms(text, hits);
 
@@ -192,44 +186,27 @@ impl<'p> Tagger<'p> {
         }
     }
 
-    /// Leftmost-longest hits that are whole words. A hit that fails the word check does not
-    /// hide a shorter valid one starting later: the search resumes one character further on.
-    fn scan(&self, text: &str, norm: &Normalized) -> Vec<Hit> {
-        let hay = norm.as_str();
+    /// Whole-word alias hits, the longest at each place (see [`scan`]).
+    fn scan(&self, text: &str) -> Vec<Hit> {
         let mut hits = Vec::new();
-        let mut at = 0;
-        while at < hay.len() {
-            let Some(m) = self.automaton.find(Input::new(hay).span(at..hay.len())) else {
-                break;
-            };
-            let span = norm.original_span(text, m.start(), m.end());
-            let case_ok = !self.caps_only[m.pattern().as_usize()]
-                || !text[span.start..span.end].chars().any(char::is_lowercase);
-            if case_ok && norm.is_whole_word(m.start(), m.end()) {
-                let target = self.targets[m.pattern().as_usize()];
-                hits.push(Hit {
-                    span,
-                    target,
-                    via: MentionVia::Alias,
-                });
-                at = m.end();
-            } else {
-                at = m.start() + hay[m.start()..].chars().next().map_or(1, char::len_utf8);
-            }
-        }
+        // Short all-capitals aliases only match written in capitals.
+        let case_ok = |pattern: usize, span: Span| {
+            !self.caps_only[pattern] || !text[span.start..span.end].chars().any(char::is_lowercase)
+        };
+        self.scanner.scan(text, case_ok, |pattern, span| {
+            hits.push(Hit {
+                span,
+                target: self.targets[pattern],
+                via: MentionVia::Alias,
+            });
+        });
         hits
     }
 
     /// Road codes by pattern; a code already inside an alias hit ("RN5 highway") is skipped.
-    fn road_hits(
-        &self,
-        text: &str,
-        norm: &Normalized,
-        hits: &mut Vec<Hit>,
-        dynamic: &mut Vec<EntityId>,
-    ) {
-        for code in self.road_codes.find(norm.as_str()) {
-            let span = norm.original_span(text, code.start, code.end);
+    fn road_hits(&self, text: &str, hits: &mut Vec<Hit>, dynamic: &mut Vec<EntityId>) {
+        for code in self.road_codes.find(text) {
+            let span = Span::new(code.start, code.end);
             if hits
                 .iter()
                 .any(|h| h.span.start < span.end && span.start < h.span.end)

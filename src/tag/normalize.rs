@@ -53,6 +53,73 @@ pub fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
 }
 
+/// What folding does with one character of text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CharClass {
+    /// Whitespace, hyphens and dashes: a run of them folds to one space.
+    Space,
+    /// Every apostrophe and quote variant: folds to `'`, or vanishes with a possessive `s`.
+    Apostrophe,
+    /// Everything else: lowercased, accents removed (see [`fold_text_char`]).
+    Text,
+}
+
+pub(crate) fn class_of(c: char) -> CharClass {
+    if c.is_whitespace() || is_dash(c) {
+        CharClass::Space
+    } else if is_apostrophe(c) {
+        CharClass::Apostrophe
+    } else {
+        CharClass::Text
+    }
+}
+
+/// Folds one character of class [`CharClass::Text`]: lowercase, accents removed, `œ` → `oe`.
+/// A lone combining mark folds to nothing.
+#[inline]
+pub(crate) fn fold_text_char(c: char, mut emit: impl FnMut(char)) {
+    if c.is_ascii() {
+        emit(c.to_ascii_lowercase());
+        return;
+    }
+    match c {
+        'œ' | 'Œ' => {
+            emit('o');
+            emit('e');
+        }
+        'æ' | 'Æ' => {
+            emit('a');
+            emit('e');
+        }
+        _ => {
+            let mut folded = [None::<char>; 4];
+            let mut n = 0;
+            decompose_canonical(c, |d| {
+                if !is_combining_mark(d) && n < folded.len() {
+                    folded[n] = Some(d);
+                    n += 1;
+                }
+            });
+            for d in folded.into_iter().flatten() {
+                d.to_lowercase().for_each(&mut emit);
+            }
+        }
+    }
+}
+
+/// After an apostrophe that follows a word: the length of a possessive `s` that folding drops
+/// with it (`JNIM’s` → `jnim`), or 0. `rest` is the text right after the apostrophe.
+#[inline]
+pub(crate) fn possessive_len(rest: &str) -> usize {
+    let b = rest.as_bytes();
+    let is_s = matches!(b.first(), Some(b's' | b'S'));
+    if is_s && !rest[1..].chars().next().is_some_and(is_word_char) {
+        1
+    } else {
+        0
+    }
+}
+
 struct Folder<'a> {
     out: String,
     origin: Vec<u32>,
@@ -79,78 +146,30 @@ impl Folder<'_> {
 
     fn run(&mut self) {
         let src = self.src;
-        let mut chars = src.char_indices().peekable();
-        while let Some((at, c)) = chars.next() {
-            if c.is_ascii() {
-                if c.is_ascii_alphanumeric() {
-                    self.push(c.to_ascii_lowercase(), at);
-                } else if c.is_ascii_whitespace() || is_dash(c) {
+        let mut at = 0;
+        while let Some(c) = src[at..].chars().next() {
+            let next = at + c.len_utf8();
+            match class_of(c) {
+                CharClass::Space => {
                     if !self.last_is_space() {
                         self.push(' ', at);
                     }
-                } else if is_apostrophe(c) {
-                    self.apostrophe(at, &mut chars);
-                } else {
-                    self.push(c, at);
                 }
-                continue;
-            }
-            if c.is_whitespace() || is_dash(c) {
-                if !self.last_is_space() {
-                    self.push(' ', at);
-                }
-            } else if is_apostrophe(c) {
-                self.apostrophe(at, &mut chars);
-            } else {
-                self.letter(c, at);
-            }
-        }
-    }
-
-    /// Folds an apostrophe, dropping it together with a possessive `s`: `JNIM’s` → `jnim`.
-    fn apostrophe(
-        &mut self,
-        at: usize,
-        chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
-    ) {
-        if self.last_is_word() {
-            let mut ahead = chars.clone();
-            if let Some((_, s)) = ahead.next()
-                && (s == 's' || s == 'S')
-                && !ahead.peek().is_some_and(|&(_, n)| is_word_char(n))
-            {
-                chars.next();
-                return;
-            }
-        }
-        self.push('\'', at);
-    }
-
-    fn letter(&mut self, c: char, at: usize) {
-        match c {
-            'œ' | 'Œ' => {
-                self.push('o', at);
-                self.push('e', at);
-            }
-            'æ' | 'Æ' => {
-                self.push('a', at);
-                self.push('e', at);
-            }
-            _ => {
-                let mut folded = [None::<char>; 4];
-                let mut n = 0;
-                decompose_canonical(c, |d| {
-                    if !is_combining_mark(d) && n < folded.len() {
-                        folded[n] = Some(d);
-                        n += 1;
+                CharClass::Apostrophe => {
+                    let skip = if self.last_is_word() {
+                        possessive_len(&src[next..])
+                    } else {
+                        0
+                    };
+                    if skip > 0 {
+                        at = next + skip;
+                        continue;
                     }
-                });
-                for d in folded.into_iter().flatten() {
-                    for l in d.to_lowercase() {
-                        self.push(l, at);
-                    }
+                    self.push('\'', at);
                 }
+                CharClass::Text => fold_text_char(c, |d| self.push(d, at)),
             }
+            at = next;
         }
     }
 }

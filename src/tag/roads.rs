@@ -3,8 +3,11 @@
 //! A prefix can be a single common letter (`N`), so a pattern that starts at the prefix
 //! checks every "n" of the text; digits are rare in prose. So the search goes digit run by
 //! digit run and looks back for a prefix: a whole word, directly before the digits or one
-//! space before them, and at most three digits ending a word. Matches what
-//! `\b(prefix|…) ?(\d{1,3})\b` would, on folded (lowercase) text.
+//! run of spaces or dashes before them (`RN 5`, `RN-5`: one space once folded), and at most
+//! three digits ending a word. Works on the original text, prefixes compared without case:
+//! what `\b(prefix|…) ?(\d{1,3})\b` would find on folded text, in original offsets.
+
+use super::normalize::{CharClass, class_of};
 
 /// The road prefixes of a pattern set, lowercased, longest first.
 #[derive(Debug, Clone, Default)]
@@ -12,12 +15,13 @@ pub struct RoadCodes {
     prefixes: Vec<String>,
 }
 
-/// One code: where it is in the haystack, its prefix and its number.
+/// One code: where it is in the haystack, its prefix (lowercase, as the pattern set has
+/// it) and its number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Code<'h> {
+pub struct Code<'r, 'h> {
     pub start: usize,
     pub end: usize,
-    pub prefix: &'h str,
+    pub prefix: &'r str,
     pub number: &'h str,
 }
 
@@ -38,17 +42,28 @@ impl RoadCodes {
     }
 
     /// The prefix ending exactly at `end`, starting a word.
-    fn prefix_before<'h>(&self, hay: &'h str, end: usize) -> Option<(usize, &'h str)> {
+    fn prefix_before(&self, hay: &str, end: usize) -> Option<(usize, &str)> {
         self.prefixes.iter().find_map(|p| {
             let start = end.checked_sub(p.len())?;
             let word = hay.get(start..end)?;
             let boundary = !hay[..start].chars().next_back().is_some_and(is_word);
-            (word == p && boundary).then_some((start, word))
+            (word.eq_ignore_ascii_case(p) && boundary).then_some((start, p.as_str()))
         })
     }
 
+    /// Where the run of spaces and dashes ending at `end` starts, if there is one.
+    fn space_run_before(hay: &str, end: usize) -> Option<usize> {
+        let run: usize = hay[..end]
+            .chars()
+            .rev()
+            .take_while(|&c| class_of(c) == CharClass::Space)
+            .map(char::len_utf8)
+            .sum();
+        (run > 0).then(|| end - run)
+    }
+
     /// Every code in `hay`, left to right.
-    pub fn find<'h>(&self, hay: &'h str) -> Vec<Code<'h>> {
+    pub fn find<'h>(&self, hay: &'h str) -> Vec<Code<'_, 'h>> {
         let bytes = hay.as_bytes();
         let mut out = Vec::new();
         let mut i = 0;
@@ -67,10 +82,9 @@ impl RoadCodes {
                 continue;
             }
             let number = &hay[start..i];
-            let found = self.prefix_before(hay, start).or_else(|| {
-                let space = start.checked_sub(1).filter(|&s| bytes[s] == b' ')?;
-                self.prefix_before(hay, space)
-            });
+            let found = self
+                .prefix_before(hay, start)
+                .or_else(|| self.prefix_before(hay, Self::space_run_before(hay, start)?));
             if let Some((p_start, prefix)) = found {
                 out.push(Code {
                     start: p_start,
@@ -101,7 +115,11 @@ mod tests {
             ("turn5 and burn 5", vec![]),
             ("rn1234 is no road", vec![]),
             ("rn5a is not either", vec![]),
-            ("rn  5 has two spaces", vec![]),
+            ("RN  5 has two spaces", vec![("rn", "5", 0, 5)]),
+            (
+                "Rn-5 and the N – 12",
+                vec![("rn", "5", 0, 4), ("n", "12", 13, 21)],
+            ),
             ("km 5 and 12 rn", vec![]),
             ("(rn7)", vec![("rn", "7", 1, 4)]),
             ("étérn5", vec![]),

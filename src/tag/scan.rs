@@ -1,0 +1,307 @@
+//! The alias scan: every whole-word occurrence of a pattern in a text, folded on the fly.
+//!
+//! Aliases are folded once, at build time, into an anchored Aho-Corasick DFA. The text is not
+//! copied: the scan walks the original bytes, and at each place a match may start (a word
+//! start, or a character some pattern starts with after a non-word character) it feeds the
+//! DFA the folded form of the characters that follow (see [`super::normalize`]) until the DFA
+//! dies. Of the patterns that end on a word boundary there, the longest wins; the scan resumes
+//! after it, or after the current word when none did.
+//!
+//! Why not an unanchored scan over a folded copy: folding the copy (with its offset map) cost
+//! as much as the scan, and an unanchored scan visits every byte of every word, finding
+//! "un" in "until" a million times. Anchored walks die within a byte or two in most words,
+//! and spans come out in original-text offsets without a map.
+
+use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, BuildError, MatchKind, StartKind};
+
+use super::normalize::{CharClass, class_of, fold_text_char, is_word_char, possessive_len};
+use crate::model::Span;
+
+/// What the scan does with one ASCII byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Byte {
+    /// A letter or digit: fed lowercased.
+    Word(u8),
+    Space,
+    Apostrophe,
+    /// Other punctuation: fed as itself.
+    Other(u8),
+}
+
+/// The folded byte last fed to the DFA, for collapsing spaces and dropping possessives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Last {
+    Word,
+    Space,
+    Other,
+}
+
+/// The compiled alias scanner of one pattern set.
+#[derive(Debug, Clone)]
+pub(super) struct Scanner {
+    dfa: DFA,
+    start: StateID,
+    ascii: [Byte; 128],
+    /// Every ASCII letter and digit, lowercased; 0 for any other byte.
+    word: [u8; 256],
+    /// Folded bytes some pattern starts with; a walk begins only on one of them.
+    starts: [bool; 256],
+}
+
+impl Scanner {
+    /// `folded`: the patterns, already folded; a match reports the index into it.
+    pub(super) fn new(folded: &[String]) -> Result<Self, BuildError> {
+        let dfa = DFA::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(StartKind::Anchored)
+            .build(folded)?;
+        let start = dfa
+            .start_state(Anchored::Yes)
+            .expect("an anchored DFA has an anchored start state");
+        let ascii = std::array::from_fn(|b| {
+            let c = char::from(b as u8);
+            match class_of(c) {
+                CharClass::Space => Byte::Space,
+                CharClass::Apostrophe => Byte::Apostrophe,
+                CharClass::Text if c.is_ascii_alphanumeric() => {
+                    Byte::Word(c.to_ascii_lowercase() as u8)
+                }
+                CharClass::Text => Byte::Other(b as u8),
+            }
+        });
+        let word = std::array::from_fn(|b| match ascii.get(b) {
+            Some(Byte::Word(l)) => *l,
+            _ => 0,
+        });
+        let mut starts = [false; 256];
+        for p in folded {
+            if let Some(&b) = p.as_bytes().first() {
+                starts[usize::from(b)] = true;
+            }
+        }
+        Ok(Self {
+            dfa,
+            start,
+            ascii,
+            word,
+            starts,
+        })
+    }
+
+    /// Calls `found(pattern, span)` for every match, left to right, non-overlapping. `accept`
+    /// may refuse a match (a capitals-only alias in lowercase); a shorter one is then tried.
+    pub(super) fn scan(
+        &self,
+        text: &str,
+        mut accept: impl FnMut(usize, Span) -> bool,
+        mut found: impl FnMut(usize, Span),
+    ) {
+        let bytes = text.as_bytes();
+        let mut prev_word = false;
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            // The hot path, most bytes of most texts: an ASCII letter or digit.
+            let lower = self.word[usize::from(b)];
+            if lower != 0 {
+                if !prev_word {
+                    if self.starts[usize::from(lower)]
+                        && let Some((pattern, end)) = self.walk(text, i, &mut accept)
+                    {
+                        found(pattern, Span::new(i, end));
+                        prev_word = text[..end].chars().next_back().is_some_and(is_word_char);
+                        i = end;
+                        continue;
+                    }
+                    prev_word = true;
+                }
+                i += 1;
+                continue;
+            }
+            let (len, class, first, word) = self.char_at(text, i);
+            if class == CharClass::Apostrophe && prev_word {
+                // A dropped possessive leaves the word going on, as folding does.
+                let skip = possessive_len(&text[i + len..]);
+                if skip > 0 {
+                    i += len + skip;
+                    continue;
+                }
+            }
+            // A lone combining mark folds to nothing: the word goes on.
+            if first.is_none() {
+                i += len;
+                continue;
+            }
+            if !prev_word
+                && first.is_some_and(|f| self.starts[usize::from(f)])
+                && let Some((pattern, end)) = self.walk(text, i, &mut accept)
+            {
+                found(pattern, Span::new(i, end));
+                prev_word = text[..end].chars().next_back().is_some_and(is_word_char);
+                i = end;
+                continue;
+            }
+            prev_word = word;
+            i += len;
+        }
+    }
+
+    /// The character at `i`, off the hot path: its length, class, the first byte it folds to
+    /// (`None` for a combining mark) and whether that is a word character.
+    fn char_at(&self, text: &str, i: usize) -> (usize, CharClass, Option<u8>, bool) {
+        let b = text.as_bytes()[i];
+        if b < 0x80 {
+            return match self.ascii[usize::from(b)] {
+                Byte::Word(l) => (1, CharClass::Text, Some(l), true),
+                Byte::Space => (1, CharClass::Space, Some(b' '), false),
+                Byte::Other(o) => (1, CharClass::Text, Some(o), false),
+                Byte::Apostrophe => (1, CharClass::Apostrophe, Some(b'\''), false),
+            };
+        }
+        let c = text[i..].chars().next().unwrap_or_default();
+        let class = class_of(c);
+        let (lead, word) = match class {
+            CharClass::Space => (Some(b' '), false),
+            CharClass::Apostrophe => (Some(b'\''), false),
+            CharClass::Text => {
+                let mut first = None;
+                fold_text_char(c, |d| {
+                    first.get_or_insert(d);
+                });
+                let mut buf = [0; 4];
+                (
+                    first.map(|d| d.encode_utf8(&mut buf).as_bytes()[0]),
+                    first.is_some_and(is_word_char),
+                )
+            }
+        };
+        (c.len_utf8(), class, lead, word)
+    }
+
+    /// The longest acceptable whole-word match starting at `start`: its pattern and end.
+    fn walk(
+        &self,
+        text: &str,
+        start: usize,
+        accept: &mut impl FnMut(usize, Span) -> bool,
+    ) -> Option<(usize, usize)> {
+        let bytes = text.as_bytes();
+        let dfa = &self.dfa;
+        let mut sid = self.start;
+        let mut depth = 0usize;
+        let mut last = Last::Other;
+        let mut best = None;
+        let mut i = start;
+        while i < bytes.len() {
+            let lower = self.word[usize::from(bytes[i])];
+            let next = if lower != 0 {
+                sid = dfa.next_state(Anchored::Yes, sid, lower);
+                depth += 1;
+                last = Last::Word;
+                i + 1
+            } else {
+                let before = depth;
+                let next = self.feed_char(text, i, &mut sid, &mut depth, &mut last);
+                // A skipped space or possessive does not lengthen the match before it.
+                if depth == before {
+                    i = next;
+                    continue;
+                }
+                next
+            };
+            if dfa.is_special(sid) {
+                if dfa.is_dead(sid) {
+                    break;
+                }
+                if dfa.is_match(sid) && self.ends_word(text, next) {
+                    for k in 0..dfa.match_len(sid) {
+                        let pid = dfa.match_pattern(sid, k);
+                        // Only patterns read from `start`, whatever the DFA copied along.
+                        if dfa.pattern_len(pid) == depth
+                            && accept(pid.as_usize(), Span::new(start, next))
+                        {
+                            best = Some((pid.as_usize(), next));
+                            break;
+                        }
+                    }
+                }
+            }
+            i = next;
+        }
+        best
+    }
+
+    /// Feeds the DFA the folded form of the character at `i` (anything but an ASCII letter
+    /// or digit); returns where the next character starts.
+    fn feed_char(
+        &self,
+        text: &str,
+        i: usize,
+        sid: &mut StateID,
+        depth: &mut usize,
+        last: &mut Last,
+    ) -> usize {
+        let dfa = &self.dfa;
+        let mut feed = |b: u8, sid: &mut StateID| {
+            *sid = dfa.next_state(Anchored::Yes, *sid, b);
+            *depth += 1;
+        };
+        let b = text.as_bytes()[i];
+        let (c, class) = if b < 0x80 {
+            let class = match self.ascii[usize::from(b)] {
+                Byte::Space => CharClass::Space,
+                Byte::Apostrophe => CharClass::Apostrophe,
+                Byte::Word(_) | Byte::Other(_) => CharClass::Text,
+            };
+            (char::from(b), class)
+        } else {
+            let c = text[i..].chars().next().unwrap_or_default();
+            (c, class_of(c))
+        };
+        let mut next = i + c.len_utf8();
+        match class {
+            CharClass::Space => {
+                if *last != Last::Space {
+                    feed(b' ', sid);
+                    *last = Last::Space;
+                }
+            }
+            CharClass::Apostrophe => {
+                let skip = if *last == Last::Word {
+                    possessive_len(&text[next..])
+                } else {
+                    0
+                };
+                if skip > 0 {
+                    next += skip;
+                } else {
+                    feed(b'\'', sid);
+                    *last = Last::Other;
+                }
+            }
+            CharClass::Text => fold_text_char(c, |d| {
+                let mut buf = [0; 4];
+                for &x in d.encode_utf8(&mut buf).as_bytes() {
+                    feed(x, sid);
+                }
+                *last = if is_word_char(d) {
+                    Last::Word
+                } else {
+                    Last::Other
+                };
+            }),
+        }
+        next
+    }
+
+    /// Whether no word character follows `at`.
+    fn ends_word(&self, text: &str, at: usize) -> bool {
+        match text.as_bytes().get(at) {
+            None => true,
+            Some(&b) if b < 0x80 => !matches!(self.ascii[usize::from(b)], Byte::Word(_)),
+            Some(_) => !text[at..].chars().next().is_some_and(is_word_char),
+        }
+    }
+}
