@@ -48,6 +48,47 @@ pub(super) struct Scanner {
     word: [u8; 256],
     /// Folded bytes some pattern starts with; a walk begins only on one of them.
     starts: [bool; 256],
+    /// The first words of the patterns that start with an ASCII word.
+    first_words: WordSet,
+}
+
+/// A hash of a word's lowercased ASCII letters and digits, built a byte at a time.
+#[derive(Debug, Clone, Copy, Default)]
+struct WordHash(u64);
+
+impl WordHash {
+    #[inline(always)]
+    fn push(&mut self, lower: u8) {
+        self.0 = (self.0 << 5).wrapping_add(self.0) ^ u64::from(lower);
+    }
+
+    fn slot(self) -> usize {
+        (self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - WordSet::BITS)) as usize
+    }
+}
+
+/// A Bloom-like set of word hashes (one hash, 8 KiB: it stays in L1). A false positive
+/// only costs a walk that finds nothing.
+#[derive(Debug, Clone)]
+struct WordSet(Vec<u64>);
+
+impl WordSet {
+    const BITS: u32 = 16;
+
+    fn new() -> Self {
+        Self(vec![0; (1 << Self::BITS) / 64])
+    }
+
+    fn insert(&mut self, hash: WordHash) {
+        let slot = hash.slot();
+        self.0[slot / 64] |= 1 << (slot % 64);
+    }
+
+    #[inline(always)]
+    fn contains(&self, hash: WordHash) -> bool {
+        let slot = hash.slot();
+        self.0[slot / 64] & (1 << (slot % 64)) != 0
+    }
 }
 
 impl Scanner {
@@ -76,9 +117,22 @@ impl Scanner {
             _ => 0,
         });
         let mut starts = [false; 256];
+        let mut first_words = WordSet::new();
         for p in folded {
-            if let Some(&b) = p.as_bytes().first() {
+            let bytes = p.as_bytes();
+            if let Some(&b) = bytes.first() {
                 starts[usize::from(b)] = true;
+            }
+            // A first word that goes on with a non-ASCII character is only ever met in text
+            // words that hold one too, and those are always walked.
+            let mut hash = WordHash::default();
+            let mut end = 0;
+            while let Some(&l) = bytes.get(end).filter(|&&b| word[usize::from(b)] != 0) {
+                hash.push(l);
+                end += 1;
+            }
+            if end > 0 {
+                first_words.insert(hash);
             }
         }
         Ok(Self {
@@ -87,6 +141,7 @@ impl Scanner {
             ascii,
             word,
             starts,
+            first_words,
         })
     }
 
@@ -106,18 +161,33 @@ impl Scanner {
             // The hot path, most bytes of most texts: an ASCII letter or digit.
             let lower = self.word[usize::from(b)];
             if lower != 0 {
-                if !prev_word {
-                    if self.starts[usize::from(lower)]
-                        && let Some((pattern, end)) = self.walk(text, i, &mut accept)
-                    {
-                        found(pattern, Span::new(i, end));
-                        prev_word = text[..end].chars().next_back().is_some_and(is_word_char);
-                        i = end;
-                        continue;
-                    }
-                    prev_word = true;
+                if prev_word {
+                    i += 1;
+                    continue;
                 }
-                i += 1;
+                // A word starts. Read its ASCII letters and digits: a walk can only succeed
+                // if they are the first word of some pattern, or if a non-ASCII character
+                // ends them (and may go on with the word).
+                let mut hash = WordHash::default();
+                let mut j = i;
+                while let Some(&b) = bytes.get(j) {
+                    let lower = self.word[usize::from(b)];
+                    if lower == 0 {
+                        break;
+                    }
+                    hash.push(lower);
+                    j += 1;
+                }
+                let candidate =
+                    bytes.get(j).is_some_and(|&b| b >= 0x80) || self.first_words.contains(hash);
+                if candidate && let Some((pattern, end)) = self.walk(text, i, &mut accept) {
+                    found(pattern, Span::new(i, end));
+                    prev_word = text[..end].chars().next_back().is_some_and(is_word_char);
+                    i = end;
+                    continue;
+                }
+                prev_word = true;
+                i = j;
                 continue;
             }
             let (len, class, first, word) = self.char_at(text, i);
