@@ -15,6 +15,7 @@
 pub mod normalize;
 mod roads;
 mod scan;
+mod words;
 
 use std::collections::HashMap;
 

@@ -17,6 +17,7 @@ use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, BuildError, MatchKind, StartKind};
 
 use super::normalize::{CharClass, class_of, fold_text_char, is_word_char, possessive_len};
+use super::words::{WordHash, WordSet, read_word};
 use crate::model::Span;
 
 /// What the scan does with one ASCII byte.
@@ -48,47 +49,10 @@ pub(super) struct Scanner {
     word: [u8; 256],
     /// Folded bytes some pattern starts with; a walk begins only on one of them.
     starts: [bool; 256],
+    /// ASCII spaces and punctuation that no pattern starts with, apostrophes excepted.
+    gap: [bool; 256],
     /// The first words of the patterns that start with an ASCII word.
     first_words: WordSet,
-}
-
-/// A hash of a word's lowercased ASCII letters and digits, built a byte at a time.
-#[derive(Debug, Clone, Copy, Default)]
-struct WordHash(u64);
-
-impl WordHash {
-    #[inline(always)]
-    fn push(&mut self, lower: u8) {
-        self.0 = (self.0 << 5).wrapping_add(self.0) ^ u64::from(lower);
-    }
-
-    fn slot(self) -> usize {
-        (self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - WordSet::BITS)) as usize
-    }
-}
-
-/// A Bloom-like set of word hashes (one hash, 8 KiB: it stays in L1). A false positive
-/// only costs a walk that finds nothing.
-#[derive(Debug, Clone)]
-struct WordSet(Vec<u64>);
-
-impl WordSet {
-    const BITS: u32 = 16;
-
-    fn new() -> Self {
-        Self(vec![0; (1 << Self::BITS) / 64])
-    }
-
-    fn insert(&mut self, hash: WordHash) {
-        let slot = hash.slot();
-        self.0[slot / 64] |= 1 << (slot % 64);
-    }
-
-    #[inline(always)]
-    fn contains(&self, hash: WordHash) -> bool {
-        let slot = hash.slot();
-        self.0[slot / 64] & (1 << (slot % 64)) != 0
-    }
 }
 
 impl Scanner {
@@ -125,18 +89,22 @@ impl Scanner {
             }
             // A first word that goes on with a non-ASCII character is only ever met in text
             // words that hold one too, and those are always walked.
-            let mut hash = WordHash::default();
-            let mut end = 0;
-            while let Some(&l) = bytes.get(end).filter(|&&b| word[usize::from(b)] != 0) {
-                hash.push(l);
-                end += 1;
-            }
+            let end = bytes
+                .iter()
+                .position(|&b| word[usize::from(b)] == 0)
+                .unwrap_or(bytes.len());
             if end > 0 {
-                first_words.insert(hash);
+                first_words.insert(WordHash::of(&bytes[..end]));
             }
         }
+        let gap = std::array::from_fn(|b| match ascii.get(b) {
+            Some(Byte::Space) => true,
+            Some(Byte::Other(o)) => !starts[usize::from(*o)],
+            _ => false,
+        });
         Ok(Self {
             dfa,
+            gap,
             start,
             ascii,
             word,
@@ -168,16 +136,7 @@ impl Scanner {
                 // A word starts. Read its ASCII letters and digits: a walk can only succeed
                 // if they are the first word of some pattern, or if a non-ASCII character
                 // ends them (and may go on with the word).
-                let mut hash = WordHash::default();
-                let mut j = i;
-                while let Some(&b) = bytes.get(j) {
-                    let lower = self.word[usize::from(b)];
-                    if lower == 0 {
-                        break;
-                    }
-                    hash.push(lower);
-                    j += 1;
-                }
+                let (j, hash) = read_word(bytes, i);
                 let candidate =
                     bytes.get(j).is_some_and(|&b| b >= 0x80) || self.first_words.contains(hash);
                 if candidate && let Some((pattern, end)) = self.walk(text, i, &mut accept) {
@@ -188,6 +147,12 @@ impl Scanner {
                 }
                 prev_word = true;
                 i = j;
+                continue;
+            }
+            // Next most common: a space or punctuation that starts no pattern.
+            if self.gap[usize::from(b)] {
+                prev_word = false;
+                i += 1;
                 continue;
             }
             let (len, class, first, word) = self.char_at(text, i);
