@@ -15,6 +15,8 @@
 pub mod normalize;
 mod roads;
 mod scan;
+#[cfg(test)]
+mod scan_tests;
 mod words;
 
 use std::collections::HashMap;

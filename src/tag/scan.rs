@@ -236,6 +236,12 @@ impl Scanner {
                 depth += 1;
                 last = Last::Word;
                 i + 1
+            } else if bytes[i] == b' ' && last == Last::Word {
+                // The next most common byte: one space between two words.
+                sid = dfa.next_state(Anchored::Yes, sid, b' ');
+                depth += 1;
+                last = Last::Space;
+                i + 1
             } else {
                 let before = depth;
                 let next = self.feed_char(text, i, &mut sid, &mut depth, &mut last);
