@@ -148,6 +148,11 @@ impl Folder<'_> {
         let src = self.src;
         let mut at = 0;
         while let Some(c) = src[at..].chars().next() {
+            if c.is_ascii_alphanumeric() {
+                self.push(c.to_ascii_lowercase(), at);
+                at += 1;
+                continue;
+            }
             let next = at + c.len_utf8();
             match class_of(c) {
                 CharClass::Space => {
