@@ -1,9 +1,10 @@
 //! Tagging: finds entities, generic references and cue words in a text.
 //!
-//! One Aho-Corasick automaton (leftmost-longest) runs over a folded copy of the text (see
-//! [`normalize`]) and holds every alias, generic term and cue of the pattern set; road codes
-//! (`RN 5`) are found from their digits back to a road prefix (module `roads`). Each hit maps back to a byte
-//! span of the original text. Then, in one left-to-right pass:
+//! One Aho-Corasick automaton holds every alias, generic term and cue of the pattern set,
+//! folded (see [`normalize`]); the scan (module `scan`) walks it from word starts, folding the
+//! text on the fly, and keeps the longest whole-word match at each place. Road codes
+//! (`RN 5`) are found from their digits back to a road prefix (module `roads`). Every hit is a
+//! byte span of the original text. Then, in one left-to-right pass:
 //! - an acronym in parentheses after a name is folded into that name's mention, and an
 //!   acronym the pattern set does not know is learned for the rest of the article;
 //! - a mention used as a modifier ("al-Qaeda-linked") is marked, so later references skip it;

@@ -10,9 +10,11 @@
 use super::normalize::{CharClass, class_of};
 
 /// The road prefixes of a pattern set, lowercased, longest first.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct RoadCodes {
     prefixes: Vec<String>,
+    /// The last bytes of the prefixes, both cases: most numbers in prose follow none.
+    ends: [bool; 256],
 }
 
 /// One code: where it is in the haystack, its prefix (lowercase, as the pattern set has
@@ -38,11 +40,22 @@ impl RoadCodes {
             .collect();
         prefixes.sort_by_key(|p| std::cmp::Reverse(p.len()));
         prefixes.dedup();
-        Self { prefixes }
+        let mut ends = [false; 256];
+        for p in &prefixes {
+            if let Some(&b) = p.as_bytes().last() {
+                ends[usize::from(b.to_ascii_lowercase())] = true;
+                ends[usize::from(b.to_ascii_uppercase())] = true;
+            }
+        }
+        Self { prefixes, ends }
     }
 
     /// The prefix ending exactly at `end`, starting a word.
     fn prefix_before(&self, hay: &str, end: usize) -> Option<(usize, &str)> {
+        let last = *hay.as_bytes().get(end.checked_sub(1)?)?;
+        if !self.ends[usize::from(last)] {
+            return None;
+        }
         self.prefixes.iter().find_map(|p| {
             let start = end.checked_sub(p.len())?;
             let word = hay.get(start..end)?;
