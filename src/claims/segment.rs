@@ -192,7 +192,8 @@ fn sentences(text: &str, span: Span, lexicon: &Lexicon) -> Vec<Span> {
     let mut start = 0;
     let mut pos = 0;
     // Jump from terminator to terminator: most characters are not one.
-    while let Some(at) = next_terminator(slice, pos) {
+    let mut terminators = Terminators::new(slice);
+    while let Some(at) = terminators.next(pos) {
         let c = slice[at..].chars().next().unwrap_or('.');
         let after = at + c.len_utf8();
         let end = after
@@ -222,23 +223,41 @@ fn sentences(text: &str, span: Span, lexicon: &Lexicon) -> Vec<Span> {
     out
 }
 
-/// Byte offset of the next `.`, `!`, `?` or `…` at or after `from`. Byte-wise: decoding
-/// every character to compare it was the hottest loop of claim extraction.
-fn next_terminator(slice: &str, from: usize) -> Option<usize> {
-    let bytes = slice.as_bytes();
-    let mut i = from;
-    while let Some(rel) = bytes
-        .get(i..)?
-        .iter()
-        .position(|&b| matches!(b, b'.' | b'!' | b'?' | 0xE2))
-    {
-        let at = i + rel;
-        if bytes[at] != 0xE2 || bytes.get(at..at + 3) == Some("…".as_bytes()) {
-            return Some(at);
+/// The sentence terminators of one paragraph, found left to right: `.`, `!` and `?` by a
+/// SIMD byte search, `…` by a separate one remembered until passed (it is rare, and a
+/// byte-wise test of every character was the hottest loop of claim extraction).
+struct Terminators<'a> {
+    slice: &'a str,
+    /// The next `…` at or after the last position asked for, if any is left.
+    ellipsis: Option<Option<usize>>,
+}
+
+impl<'a> Terminators<'a> {
+    fn new(slice: &'a str) -> Self {
+        Self {
+            slice,
+            ellipsis: None,
         }
-        i = at + 1;
     }
-    None
+
+    /// Byte offset of the next terminator at or after `from`.
+    fn next(&mut self, from: usize) -> Option<usize> {
+        let bytes = self.slice.as_bytes();
+        let punct = memchr::memchr3(b'.', b'!', b'?', bytes.get(from..)?).map(|p| from + p);
+        let ellipsis = match self.ellipsis {
+            Some(Some(at)) if at >= from => Some(at),
+            Some(None) => None,
+            _ => {
+                let found = self.slice.get(from..)?.find('…').map(|p| from + p);
+                self.ellipsis = Some(found);
+                found
+            }
+        };
+        match (punct, ellipsis) {
+            (Some(p), Some(e)) => Some(p.min(e)),
+            (p, e) => p.or(e),
+        }
+    }
 }
 
 fn trimmed(text: &str, start: usize, end: usize) -> Span {
@@ -248,13 +267,25 @@ fn trimmed(text: &str, start: usize, end: usize) -> Span {
 }
 
 fn is_abbreviation(before: &str, lexicon: &Lexicon) -> bool {
-    let word: String = before
-        .chars()
+    let start = before
+        .char_indices()
         .rev()
-        .take_while(|c| is_word_char(*c))
-        .collect();
-    let word: String = word.chars().rev().collect();
-    word.chars().count() == 1 || lexicon.abbreviations.contains(&fold(&word))
+        .take_while(|&(_, c)| is_word_char(c))
+        .last()
+        .map_or(before.len(), |(i, _)| i);
+    let word = &before[start..];
+    let mut chars = word.chars();
+    if chars.next().is_some() && chars.next().is_none() {
+        return true;
+    }
+    // Most words are ASCII: lowercase them on the stack rather than folding.
+    if word.is_ascii() {
+        let mut lower = CompactString::new(word);
+        lower.make_ascii_lowercase();
+        lexicon.abbreviations.contains(lower.as_str())
+    } else {
+        lexicon.abbreviations.contains(&fold(word))
+    }
 }
 
 #[cfg(test)]
