@@ -12,9 +12,11 @@
 //!   `find_iter` over every article's lowercased text. Lowercasing is done before timing.
 //! - `lowercase+raw-ac`: the same, lowercasing each article inside the timed loop.
 //! - `raw-ac-dfa`: the `raw-ac` scan with the automaton forced to a full DFA
-//!   (`AhoCorasickKind::DFA`); for 2,000-odd patterns the default builder (and so the tagger)
-//!   picks a contiguous NFA. Shown for information: how much the ceiling itself can move.
-//! - `fold`: `Normalized::new` on every article (sitrep's fold + offset map).
+//!   (`AhoCorasickKind::DFA`); for 2,000-odd patterns the default builder picks a contiguous
+//!   NFA. Shown for information: how much the ceiling itself can move.
+//! - `fold`: `Normalized::new` on every article (sitrep's fold + offset map). The tagger no
+//!   longer folds a copy of the text (it folds on the fly while walking its automaton); the
+//!   row shows what that copy would cost.
 //! - `tag`: `Tagger::tag` on every article.
 //! - `tag+claims`: `Tagger::tag` then `claims::extract` on every article.
 //!
