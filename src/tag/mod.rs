@@ -33,6 +33,8 @@ use scan::Scanner;
 pub enum TagError {
     #[error("cannot build the alias automaton: {0}")]
     Automaton(#[from] aho_corasick::BuildError),
+    #[error("the alias automaton cannot be searched anchored: {0}")]
+    Anchored(#[from] aho_corasick::MatchError),
 }
 
 /// What a pattern of the automaton stands for.

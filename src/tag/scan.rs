@@ -20,8 +20,9 @@
 
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::nfa::contiguous::NFA;
-use aho_corasick::{Anchored, BuildError, MatchKind};
+use aho_corasick::{Anchored, MatchKind};
 
+use super::TagError;
 use super::normalize::{CharClass, class_of, fold_text_char, is_word_char, possessive_len};
 use super::words::{WordHash, WordSet, read_word};
 use crate::model::Span;
@@ -68,13 +69,11 @@ pub(super) struct Scanner {
 
 impl Scanner {
     /// `folded`: the patterns, already folded; a match reports the index into it.
-    pub(super) fn new(folded: &[String]) -> Result<Self, BuildError> {
+    pub(super) fn new(folded: &[String]) -> Result<Self, TagError> {
         let automaton = NFA::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .build(folded)?;
-        let start = automaton
-            .start_state(Anchored::Yes)
-            .expect("an NFA has an anchored start state");
+        let start = automaton.start_state(Anchored::Yes)?;
         let ascii = std::array::from_fn(|b| {
             let c = char::from(b as u8);
             match class_of(c) {
