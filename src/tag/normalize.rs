@@ -6,8 +6,11 @@
 //! dashes as spaces, whitespace runs as one space, English possessive `'s` dropped.
 //!
 //! aho-corasick's own case-insensitivity is ASCII-only and it knows nothing of words, which is
-//! why sitrep folds the text itself and keeps, for every folded byte, the offset of the
-//! original character it came from.
+//! why sitrep folds itself. The folding of one character (`class_of`, `fold_text_char`,
+//! `possessive_len`) is shared: [`fold`] applies it to patterns, the tagger's scan to text
+//! on the fly. [`Normalized`] folds a whole text into a copy that keeps, for every folded
+//! byte, the offset of the original character it came from: the scan's specification in its
+//! tests, and a tool for inspecting what a text folds to.
 
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
