@@ -67,7 +67,11 @@ pub fn find(tokens: &[Token], lex: &Lexicon) -> Vec<TimeExpr> {
         let mut span = t.span;
         let mut used = 1;
         let timely = t.is(WordClass::TIME);
-        let what = if let Some(&day) = lex.weekdays.get(t.folded.as_str()).filter(|_| timely) {
+        // Only words the lexicon classes as time words are looked up in its tables.
+        let weekday = timely
+            .then(|| lex.weekdays.get(t.folded.as_str()))
+            .flatten();
+        let what = if let Some(&day) = weekday {
             let before = i
                 .checked_sub(1)
                 .and_then(word)
@@ -84,7 +88,7 @@ pub fn find(tokens: &[Token], lex: &Lexicon) -> Vec<TimeExpr> {
                 day,
                 past: before || after,
             })
-        } else if let Some(&month) = month_at(t, lex).filter(|_| timely) {
+        } else if let Some(&month) = timely.then(|| month_at(t, lex)).flatten() {
             // "4 December 2025", "December 4, 2025", "le 3 novembre", "in September".
             let mut day = None;
             if let Some(d) = i.checked_sub(1).and_then(word).and_then(day_of) {
@@ -103,11 +107,12 @@ pub fn find(tokens: &[Token], lex: &Lexicon) -> Vec<TimeExpr> {
             Some(What::Date { year, month, day })
         } else if let Some(y) = year_of(t) {
             Some(What::Year(y))
-        } else {
+        } else if timely {
             lex.day_offsets
                 .get(t.folded.as_str())
-                .filter(|_| timely)
                 .map(|&n| What::Offset(n))
+        } else {
+            None
         };
         if let Some(what) = what {
             out.push(TimeExpr {
