@@ -152,59 +152,46 @@ impl Scanner {
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
-            // The hot path, most bytes of most texts: an ASCII letter or digit.
-            let lower = self.word[usize::from(b)];
-            if lower != 0 {
+            // Where the next character starts, whether this one is part of a word, and
+            // whether a walk may start here.
+            let (next, word, walk) = if self.word[usize::from(b)] != 0 {
+                // The hot path, most bytes of most texts: an ASCII letter or digit.
                 if prev_word {
                     i += 1;
                     continue;
                 }
-                // A word starts. Read its ASCII letters and digits: a walk can only succeed
-                // if they are the first word of some pattern, or if a non-ASCII character
-                // ends them (and may go on with the word).
-                let (j, hash) = read_word(bytes, i);
-                let candidate = self.worth_walking(text, j, hash);
-                if candidate && let Some((pattern, end)) = self.walk(text, i, &mut accept) {
-                    found(pattern, Span::new(i, end));
-                    prev_word = text[..end].chars().next_back().is_some_and(is_word_char);
-                    i = end;
-                    continue;
+                // A word starts. Read its ASCII letters and digits at once: a walk can only
+                // succeed from the first word of some pattern.
+                let (end, hash) = read_word(bytes, i);
+                (end, true, self.worth_walking(text, end, hash))
+            } else if self.gap[usize::from(b)] {
+                // Next most common: a space or punctuation that starts no pattern.
+                (i + 1, false, false)
+            } else {
+                let (len, class, first, word) = self.char_at(text, i);
+                if class == CharClass::Apostrophe && prev_word {
+                    // A dropped possessive leaves the word going on, as folding does.
+                    let skip = possessive_len(&text[i + len..]);
+                    if skip > 0 {
+                        i += len + skip;
+                        continue;
+                    }
                 }
-                prev_word = true;
-                i = j;
-                continue;
-            }
-            // Next most common: a space or punctuation that starts no pattern.
-            if self.gap[usize::from(b)] {
-                prev_word = false;
-                i += 1;
-                continue;
-            }
-            let (len, class, first, word) = self.char_at(text, i);
-            if class == CharClass::Apostrophe && prev_word {
-                // A dropped possessive leaves the word going on, as folding does.
-                let skip = possessive_len(&text[i + len..]);
-                if skip > 0 {
-                    i += len + skip;
+                let Some(first) = first else {
+                    // A lone combining mark folds to nothing: the word goes on.
+                    i += len;
                     continue;
-                }
-            }
-            // A lone combining mark folds to nothing: the word goes on.
-            if first.is_none() {
-                i += len;
-                continue;
-            }
-            if !prev_word
-                && first.is_some_and(|f| self.starts[usize::from(f)])
-                && let Some((pattern, end)) = self.walk(text, i, &mut accept)
-            {
+                };
+                (i + len, word, !prev_word && self.starts[usize::from(first)])
+            };
+            if walk && let Some((pattern, end)) = self.walk(text, i, &mut accept) {
                 found(pattern, Span::new(i, end));
                 prev_word = text[..end].chars().next_back().is_some_and(is_word_char);
                 i = end;
                 continue;
             }
             prev_word = word;
-            i += len;
+            i = next;
         }
     }
 
