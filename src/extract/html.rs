@@ -31,6 +31,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use chrono::NaiveDate;
 use trafilatura::dom::Document;
 
+use super::text::labelled;
+use crate::tag::normalize::fold;
+
 /// The extractors behind [`extract_html`], for provenance in stored records.
 pub const EXTRACTOR_VERSION: &str = "trafilatura-0.6.0+libreadability-0.3.0";
 
@@ -82,7 +85,13 @@ pub enum HtmlError {
 ///
 /// `url` is the page's address; it lets the extractors resolve relative
 /// links and site-specific rules. Invalid or non-HTTP URLs are ignored.
-pub fn extract_html(html: &str, url: Option<&str>) -> Result<HtmlArticle, HtmlError> {
+/// `byline_labels`: the lexicon's folded lead-ins ("by", "written by", "par") that bylines
+/// drop.
+pub fn extract_html(
+    html: &str,
+    url: Option<&str>,
+    byline_labels: &[String],
+) -> Result<HtmlArticle, HtmlError> {
     if html.len() > MAX_HTML_BYTES {
         return Err(HtmlError::TooLarge {
             size: html.len(),
@@ -97,7 +106,10 @@ pub fn extract_html(html: &str, url: Option<&str>) -> Result<HtmlArticle, HtmlEr
     let url = url
         .and_then(|u| url::Url::parse(u.trim()).ok())
         .filter(|u| matches!(u.scheme(), "http" | "https"));
-    catch_unwind(AssertUnwindSafe(|| extract_unguarded(html, url))).unwrap_or_else(|payload| {
+    catch_unwind(AssertUnwindSafe(|| {
+        extract_unguarded(html, url, byline_labels)
+    }))
+    .unwrap_or_else(|payload| {
         let msg = payload
             .downcast_ref::<&str>()
             .map(|s| (*s).to_owned())
@@ -107,7 +119,11 @@ pub fn extract_html(html: &str, url: Option<&str>) -> Result<HtmlArticle, HtmlEr
     })
 }
 
-fn extract_unguarded(html: &str, url: Option<url::Url>) -> Result<HtmlArticle, HtmlError> {
+fn extract_unguarded(
+    html: &str,
+    url: Option<url::Url>,
+    byline_labels: &[String],
+) -> Result<HtmlArticle, HtmlError> {
     let doc = Document::parse(html);
     let language = declared_language(&doc);
 
@@ -149,8 +165,8 @@ fn extract_unguarded(html: &str, url: Option<url::Url>) -> Result<HtmlArticle, H
         .or_else(|| traf_meta.and_then(|m| non_empty(&m.title)));
     let byline = readab
         .as_ref()
-        .and_then(|a| clean_byline(&a.byline))
-        .or_else(|| traf_meta.and_then(|m| clean_byline(&m.author)));
+        .and_then(|a| clean_byline(&a.byline, byline_labels))
+        .or_else(|| traf_meta.and_then(|m| clean_byline(&m.author, byline_labels)));
     let published = readab
         .as_ref()
         .and_then(|a| iso_date_prefix(&a.published_time))
@@ -311,27 +327,19 @@ fn non_empty(s: &str) -> Option<String> {
     (!collapsed.is_empty()).then_some(collapsed)
 }
 
-/// Normalises a byline to "A, B, C", dropping lead-ins like "By".
+/// Normalises a byline to "A, B, C", dropping a lead-in of the lexicon ("By", "Written by",
+/// "Par"), a whole word, so "Byron Smith" keeps his name.
 ///
 /// Returns `None` for strings that are evidently not a list of names
 /// (dates, e-mail addresses, "Name | Published on ..."), so that the other
 /// extractor's byline gets a chance.
-fn clean_byline(raw: &str) -> Option<String> {
-    let mut s = non_empty(raw)?;
-    for lead in ["written by", "reviewed by", "review by", "posted by", "by"] {
-        let head = s.get(..lead.len());
-        if head.is_some_and(|h| h.eq_ignore_ascii_case(lead)) {
-            let rest = s.get(lead.len()..).unwrap_or_default();
-            if rest.is_empty() {
-                return None;
-            }
-            // Only a whole word: "Byron Smith" keeps its name.
-            if rest.starts_with([' ', ':']) {
-                s = rest.trim_start_matches([' ', ':']).to_owned();
-            }
-            break;
-        }
+fn clean_byline(raw: &str, labels: &[String]) -> Option<String> {
+    let s = non_empty(raw)?;
+    if labels.contains(&fold(&s)) {
+        // A lead-in and no name.
+        return None;
     }
+    let s = labelled(&s, labels).unwrap_or(&s);
     let looks_wrong = s.is_empty()
         || s.chars().count() > MAX_BYLINE_CHARS
         || s.contains(|c: char| c.is_ascii_digit() || c == '@' || c == '|');
@@ -384,6 +392,24 @@ fn primary_subtag(tag: &str) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// The byline labels of `patterns/lexicon.toml` (English and French), folded.
+    fn labels() -> Vec<String> {
+        [
+            "written by",
+            "reviewed by",
+            "review by",
+            "posted by",
+            "by",
+            "par",
+        ]
+        .map(String::from)
+        .to_vec()
+    }
+
+    fn extract(html: &str, url: Option<&str>) -> Result<HtmlArticle, HtmlError> {
+        extract_html(html, url, &labels())
+    }
+
     const FILLER: &str = "The council met on Tuesday evening to discuss the budget for the \
         coming year, and members debated at length whether the library comes before the roads.";
 
@@ -404,7 +430,7 @@ mod tests {
             "<title>Council delays library vote | Example News</title>",
             "lang=en",
         );
-        let a = extract_html(&html, Some("https://news.example.com/council")).expect("article");
+        let a = extract(&html, Some("https://news.example.com/council")).expect("article");
         let lines: Vec<&str> = a.text.lines().collect();
         assert!(
             lines.iter().any(|l| l.starts_with("First paragraph.")),
@@ -436,7 +462,7 @@ mod tests {
             <meta name=\"author\" content=\"By Jane Doe and John Roe\">\
             <meta property=\"article:published_time\" content=\"2023-12-22T23:30:00-05:00\">\
             <meta property=\"og:locale\" content=\"fr_FR\">";
-        let a = extract_html(&page(head, ""), None).expect("article");
+        let a = extract(&page(head, ""), None).expect("article");
         assert_eq!(a.title.as_deref(), Some("Council delays library vote"));
         assert_eq!(a.byline.as_deref(), Some("Jane Doe, John Roe"));
         // The local date as published, not shifted to UTC.
@@ -451,7 +477,7 @@ mod tests {
              "headline":"Council delays library vote", "datePublished":"2024-02-29T08:00:00Z",
              "author":[{"@type":"Person","name":"Ana Lima"},{"@type":"Person","name":"Bo Chen"}]}
             </script>"#;
-        let a = extract_html(&page(head, "lang=pt-BR"), None).expect("article");
+        let a = extract(&page(head, "lang=pt-BR"), None).expect("article");
         assert_eq!(a.title.as_deref(), Some("Council delays library vote"));
         assert_eq!(a.published, NaiveDate::from_ymd_opt(2024, 2, 29));
         assert_eq!(a.byline.as_deref(), Some("Ana Lima, Bo Chen"));
@@ -460,13 +486,13 @@ mod tests {
 
     #[test]
     fn no_text_and_bad_urls() {
-        assert!(matches!(extract_html("", None), Err(HtmlError::NoText)));
+        assert!(matches!(extract("", None), Err(HtmlError::NoText)));
         let empty = "<html><head><title>Nothing</title></head><body><nav></nav>\
                      <script>var a = 'text';</script><div> </div></body></html>";
-        let r = extract_html(empty, None);
+        let r = extract(empty, None);
         assert!(matches!(r, Err(HtmlError::NoText)), "{r:?}");
         for url in ["not a url", "ftp://example.com/x", "", "http://[::1"] {
-            let a = extract_html(&page("", ""), Some(url)).expect("article");
+            let a = extract(&page("", ""), Some(url)).expect("article");
             assert!(a.text.contains("Second paragraph."));
         }
     }
@@ -485,11 +511,11 @@ mod tests {
             format!("<p>{}</p>", FILLER.repeat(2_000)),
         ];
         for input in &inputs {
-            let _ = extract_html(input, Some("https://example.com/"));
+            let _ = extract(input, Some("https://example.com/"));
         }
         let deep = format!("{}{FILLER}", "<div>".repeat(MAX_MARKUP_NESTING + 1));
         assert!(matches!(
-            extract_html(&deep, None),
+            extract(&deep, None),
             Err(HtmlError::TooDeep { .. })
         ));
         let closed = "<div>x</div>".repeat(MAX_MARKUP_NESTING * 2);
@@ -501,14 +527,14 @@ mod tests {
         assert!(!markup_nesting_exceeds(&scripted, MAX_MARKUP_NESTING));
         let huge = "a".repeat(MAX_HTML_BYTES + 1);
         assert!(matches!(
-            extract_html(&huge, None),
+            extract(&huge, None),
             Err(HtmlError::TooLarge { .. })
         ));
     }
 
     #[test]
     fn byline_cleaning() {
-        let clean = |s| clean_byline(s).unwrap_or_default();
+        let clean = |s| clean_byline(s, &labels()).unwrap_or_default();
         assert_eq!(clean(" By  Jane Doe "), "Jane Doe");
         assert_eq!(clean("Byron Smith"), "Byron Smith");
         assert_eq!(clean("Ana Lima; Bo Chen"), "Ana Lima, Bo Chen");
@@ -518,6 +544,10 @@ mod tests {
         );
         assert_eq!(clean("jane@example.com"), "");
         assert_eq!(clean("By"), "");
+        assert_eq!(clean("By: Jane Doe"), "Jane Doe");
+        assert_eq!(clean("Written by Jane Doe and John Roe"), "Jane Doe, John Roe");
+        assert_eq!(clean("Par Awa Traoré"), "Awa Traoré");
+        assert_eq!(clean("Parker Lee"), "Parker Lee");
     }
 
     #[test]

@@ -70,7 +70,8 @@ pub fn extract(raw: &RawDocument, lexicon: &Lexicon) -> Result<Document, Extract
             }
         }
         DocFormat::Html => {
-            let art = html::extract_html(&decoded, raw.source.url.as_deref())?;
+            let art =
+                html::extract_html(&decoded, raw.source.url.as_deref(), &lexicon.byline_labels)?;
             Document {
                 format: DocFormat::Html,
                 title: art.title,

@@ -30,7 +30,7 @@ static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The rest of `line` after one of `labels` ("By", "Date:", "Publié le"), if it starts so.
-fn labelled<'l>(line: &'l str, labels: &[String]) -> Option<&'l str> {
+pub(super) fn labelled<'l>(line: &'l str, labels: &[String]) -> Option<&'l str> {
     labels.iter().find_map(|label| {
         // Labels are folded; compare the line's head folded the same way, word by word.
         let words = label.split(' ').count();
