@@ -60,12 +60,17 @@ fn run(dir: &Path, out: &Path) -> Result<(), Box<dyn Error>> {
         return Err(format!("no html/*.html.gz files under {}", dir.display()).into());
     }
 
+    // The byline lead-ins the shipped lexicon drops.
+    let patterns_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("patterns");
+    let labels = sitrep::patterns::PatternSet::load_dir(&patterns_dir)?
+        .lexicon
+        .byline_labels;
     let mut preds = Map::new();
     let mut failures = 0usize;
     let start = Instant::now();
     for (id, url, raw) in &pages {
         let (html, _encoding) = decode_html(raw, None);
-        let pred = match extract_html(&html, url.as_deref()) {
+        let pred = match extract_html(&html, url.as_deref(), &labels) {
             Ok(a) => json!({
                 "articleBody": a.text,
                 "title": a.title.unwrap_or_default(),
