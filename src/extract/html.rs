@@ -545,7 +545,10 @@ mod tests {
         assert_eq!(clean("jane@example.com"), "");
         assert_eq!(clean("By"), "");
         assert_eq!(clean("By: Jane Doe"), "Jane Doe");
-        assert_eq!(clean("Written by Jane Doe and John Roe"), "Jane Doe, John Roe");
+        assert_eq!(
+            clean("Written by Jane Doe and John Roe"),
+            "Jane Doe, John Roe"
+        );
         assert_eq!(clean("Par Awa Traoré"), "Awa Traoré");
         assert_eq!(clean("Parker Lee"), "Parker Lee");
     }

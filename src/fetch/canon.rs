@@ -81,6 +81,8 @@ static COMMENT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?s)<!--.*?-->").expect("valid regex"));
 static LINK_TAG: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)<link\b([^>]*)>").expect("valid regex"));
+static BASE_TAG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)<base\b([^>]*)>").expect("valid regex"));
 static ATTRIBUTE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"([A-Za-z_:][-A-Za-z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))"#)
         .expect("valid regex")
@@ -101,6 +103,14 @@ pub fn link_canonical(html: &[u8], base: &Url) -> Option<Url> {
         None => &text,
     };
     let head = COMMENT.replace_all(head, "");
+    // Relative links resolve against the first `<base href>`, as a browser does.
+    let base = BASE_TAG
+        .captures_iter(&head)
+        .filter_map(|tag| first_attribute(tag.get(1)?.as_str(), "href"))
+        .next()
+        .and_then(|href| base.join(decode_entities(href.trim()).as_str()).ok())
+        .filter(|url| matches!(url.scheme(), "http" | "https"))
+        .unwrap_or_else(|| base.clone());
     LINK_TAG
         .captures_iter(&head)
         .filter_map(|tag| tag.get(1))
@@ -111,28 +121,22 @@ pub fn link_canonical(html: &[u8], base: &Url) -> Option<Url> {
         })
 }
 
+/// The value of the first `name` attribute among `attrs`: the first occurrence counts, as in
+/// an HTML parser.
+fn first_attribute<'a>(attrs: &'a str, name: &str) -> Option<&'a str> {
+    ATTRIBUTE.captures_iter(attrs).find_map(|attr| {
+        let matches = attr.get(1)?.as_str().eq_ignore_ascii_case(name);
+        let value = attr.get(2).or(attr.get(3)).or(attr.get(4));
+        matches.then(|| value.map_or("", |m| m.as_str()))
+    })
+}
+
 /// The href of a `<link>` whose rel tokens include `canonical`, if non-empty.
 fn canonical_href(attrs: &str) -> Option<String> {
-    let mut rel = None;
-    let mut href = None;
-    for attr in ATTRIBUTE.captures_iter(attrs) {
-        let name = attr.get(1).map_or("", |m| m.as_str());
-        let value = attr
-            .get(2)
-            .or(attr.get(3))
-            .or(attr.get(4))
-            .map_or("", |m| m.as_str());
-        // The first occurrence of an attribute counts, as in an HTML parser.
-        if name.eq_ignore_ascii_case("rel") && rel.is_none() {
-            rel = Some(value);
-        } else if name.eq_ignore_ascii_case("href") && href.is_none() {
-            href = Some(value);
-        }
-    }
-    let is_canonical = rel?
+    let is_canonical = first_attribute(attrs, "rel")?
         .split_ascii_whitespace()
         .any(|token| token.eq_ignore_ascii_case("canonical"));
-    let href = href?.trim();
+    let href = first_attribute(attrs, "href")?.trim();
     (is_canonical && !href.is_empty()).then(|| href.to_string())
 }
 
@@ -321,6 +325,21 @@ mod tests {
                 "commented out",
                 r#"<!-- <link rel="canonical" href="https://ex.org/old"> --><link rel="canonical" href="https://ex.org/new">"#,
                 Some("https://ex.org/new"),
+            ),
+            (
+                "relative, against <base href>",
+                r#"<base href="https://cdn.ex.org/en/"><link rel="canonical" href="a?x=1">"#,
+                Some("https://cdn.ex.org/en/a?x=1"),
+            ),
+            (
+                "relative <base href>, resolved against the page",
+                r#"<base target="_top"><base href="/fr/"><link rel="canonical" href="article">"#,
+                Some("https://www.ex.org/fr/article"),
+            ),
+            (
+                "unusable <base href> ignored",
+                r#"<base href="javascript:x"><link rel="canonical" href="/news/b">"#,
+                Some("https://www.ex.org/news/b"),
             ),
             (
                 "after </head> ignored",
