@@ -3,8 +3,11 @@
 //! would accept; a panic inside feed-rs is caught and reported as this input's error. Each entry
 //! yields its article link (else a permalink guid), guid, title, date and language.
 
+use std::borrow::Cow;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::LazyLock;
 
+use regex::Regex;
 use url::Url;
 
 use super::xml::{XML_DECLARATION, walk};
@@ -12,6 +15,7 @@ use super::{Collector, Listing, ListingFormat, ListingItem, is_web, non_empty, r
 
 pub(super) fn parse_feed(text: &str, base: &Url) -> Result<Listing, String> {
     let text = XML_DECLARATION.replace_all(text, "");
+    let text = with_rss_version(&text);
     if !text.starts_with('{') {
         // feed-rs accepts some truncated documents (no closing `</rss>`) as complete.
         walk(&text, |_, _| Ok(()))?;
@@ -61,6 +65,40 @@ pub(super) fn parse_feed(text: &str, base: &Url) -> Result<Listing, String> {
         });
     }
     Ok(out.finish(format))
+}
+
+/// The root `<rss>` tag, after any comments, doctype or processing instructions.
+static RSS_ROOT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?s)\s*(?:(?:<!--.*?-->|<![^>]*>|<\?.*?\?>)\s*)*<rss(\s[^>]*)?>")
+        .expect("valid regex")
+});
+static VERSION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\sversion\s*=\s*(?:"([^"]*)"|'([^']*)')"#).expect("valid regex")
+});
+
+/// feed-rs reads `<rss>` only with `version` "2.0", "0.91" or "0.92" and rejects the rest;
+/// feeds in the wild omit it or write "0.94" or "2.0.1". Those are read as RSS 2.0, a
+/// superset of the versions between.
+fn with_rss_version(text: &str) -> Cow<'_, str> {
+    let Some(root) = RSS_ROOT.captures(text) else {
+        return Cow::Borrowed(text);
+    };
+    let attrs = root.get(1).map_or("", |m| m.as_str());
+    let version = VERSION
+        .captures(attrs)
+        .and_then(|c| c.get(1).or(c.get(2)))
+        .map(|m| m.as_str());
+    if matches!(version, Some("2.0" | "0.91" | "0.92")) {
+        return Cow::Borrowed(text);
+    }
+    let attrs = VERSION.replace(attrs, "");
+    let tag = root.get(0).map_or(0..0, |m| m.range());
+    let open = &text[tag.start..tag.end];
+    let lead = &open[..open.rfind("<rss").unwrap_or(0)];
+    Cow::Owned(format!(
+        "{lead}<rss version=\"2.0\"{attrs}>{}",
+        &text[tag.end..]
+    ))
 }
 
 /// Not comments, enclosures, `self` or `related` links, nor JSON Feed attachments.

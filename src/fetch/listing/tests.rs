@@ -94,6 +94,24 @@ fn atom_entries_use_the_alternate_link() {
 }
 
 #[test]
+fn rss_without_a_version_feed_rs_knows_is_read_as_rss_2() {
+    for root in [
+        "<rss>",
+        "<rss xmlns:dc=\"http://purl.org/dc/elements/1.1/\">",
+        "<rss version=\"0.94\">",
+        "<rss version='2.0.1' xmlns:media=\"http://search.yahoo.com/mrss/\">",
+        "<!-- generated, <rss> --><rss>",
+    ] {
+        let body = format!(
+            "<?xml version=\"1.0\"?>{root}<channel><title>T</title>\
+             <item><link>https://ex.org/v1</link><dc:creator>A</dc:creator></item></channel></rss>"
+        );
+        let listing = parse_as(&body, Auto).unwrap_or_else(|e| panic!("{root}: {e}"));
+        assert_eq!(urls(&listing), ["https://ex.org/v1"], "{root}");
+    }
+}
+
+#[test]
 fn rss1_and_json_feeds() {
     let rdf = r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
   xmlns="http://purl.org/rss/1.0/"><channel rdf:about="https://ex.org/"><title>R</title></channel>
