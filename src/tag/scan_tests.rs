@@ -180,3 +180,19 @@ fn the_scan_finds_what_folding_then_matching_finds_on_generated_text() {
         check(&scanner, &folded, &text);
     }
 }
+
+#[test]
+fn regression_a_longer_alias_failing_the_word_check_does_not_hide_a_shorter_one() {
+    // "U.S. administration" is an alias; in "U.S. administrations" it is not a whole word,
+    // and the scan used to give up on that place instead of keeping "U.S.".
+    let folded = folded_patterns();
+    let scanner = Scanner::new(&folded).unwrap();
+    let text = "U.S. administrations have advocated for it.";
+    let hits = scanned(&scanner, &folded, text);
+    let surfaces: Vec<(&str, &str)> = hits
+        .iter()
+        .map(|(k, s)| (folded[*k].as_str(), &text[s.start..s.end]))
+        .collect();
+    assert_eq!(surfaces.first(), Some(&("u.s.", "U.S.")), "{surfaces:?}");
+    check(&scanner, &folded, text);
+}
