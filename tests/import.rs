@@ -205,3 +205,50 @@ fn json_lines_with_a_bad_line() {
         "2025-11-02"
     );
 }
+
+#[test]
+fn a_page_imported_again_is_not_added_twice_but_a_changed_one_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let archive = |name: &str, pages: &[(&str, String)]| {
+        let mut file = Vec::new();
+        for (uri, html) in pages {
+            member(&mut file, &warc(uri, 200, "text/html", html.as_bytes()));
+        }
+        let path = dir.path().join(name);
+        std::fs::write(&path, file).unwrap();
+        path
+    };
+    let first = archive(
+        "first.warc.gz",
+        &[
+            ("https://news.example/a1", page(1, "Kayes")),
+            ("https://news.example/a2", page(2, "Ségou")),
+        ],
+    );
+    let out = sitrep(&db).arg("import").arg(&first).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // The same URLs again: one page unchanged, one rewritten since.
+    let second = archive(
+        "second.warc.gz",
+        &[
+            ("https://news.example/a1", page(1, "Kayes")),
+            ("https://news.example/a2", page(5, "Gao")),
+        ],
+    );
+    let out = sitrep(&db).arg("import").arg(&second).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(scalar::<i64>(&db, "SELECT count(*) FROM articles"), 3);
+    let (added, duplicates): (i64, i64) = (
+        scalar(&db, "SELECT added FROM runs ORDER BY id DESC LIMIT 1"),
+        scalar(&db, "SELECT duplicates FROM runs ORDER BY id DESC LIMIT 1"),
+    );
+    assert_eq!((added, duplicates), (1, 1));
+    assert_eq!(
+        scalar::<i64>(
+            &db,
+            "SELECT count(*) FROM raw_pages WHERE url = 'https://news.example/a2'"
+        ),
+        2
+    );
+}

@@ -36,6 +36,33 @@ struct Doc {
     fetched_at: Option<DateTime<Utc>>,
     headers: Vec<(String, String)>,
     status: u16,
+    /// Of the body, hashed on the reading thread.
+    hash: String,
+}
+
+impl Doc {
+    fn new(
+        origin: String,
+        raw: RawDocument,
+        fetched_at: Option<DateTime<Utc>>,
+        headers: Vec<(String, String)>,
+        status: u16,
+    ) -> Box<Self> {
+        let hash = body_hash(&raw.bytes);
+        Box::new(Self {
+            origin,
+            raw,
+            fetched_at,
+            headers,
+            status,
+            hash,
+        })
+    }
+
+    /// Where the document says it comes from, else where it was read.
+    fn url(&self) -> &str {
+        self.raw.source.url.as_deref().unwrap_or(&self.origin)
+    }
 }
 
 enum Next {
@@ -65,13 +92,13 @@ fn from_archive(path: &Path, overrides: &Overrides) -> Box<dyn Iterator<Item = N
             let r = *r;
             let mut raw = r.raw;
             raw.overrides = local::merge(raw.overrides, &overrides);
-            Next::Doc(Box::new(Doc {
-                origin: format!("{path}#{}", r.offset),
+            Next::Doc(Doc::new(
+                format!("{path}#{}", r.offset),
                 raw,
-                fetched_at: r.fetched_at,
-                headers: r.headers,
-                status: r.status.unwrap_or(200),
-            }))
+                r.fetched_at,
+                r.headers,
+                r.status.unwrap_or(200),
+            ))
         }
         Item::Skipped(_) => Next::Skipped,
         Item::Error(e) => Next::Failed {
@@ -90,13 +117,7 @@ fn inputs(paths: Vec<PathBuf>, overrides: Overrides) -> impl Iterator<Item = Nex
                 Ok(path) => {
                     let fetched = local::read(&path, &overrides);
                     Box::new(std::iter::once(match fetched.result {
-                        Ok(raw) => Next::Doc(Box::new(Doc {
-                            origin: fetched.origin,
-                            raw,
-                            fetched_at: None,
-                            headers: Vec::new(),
-                            status: 200,
-                        })),
+                        Ok(raw) => Next::Doc(Doc::new(fetched.origin, raw, None, Vec::new(), 200)),
                         Err(e) => Next::Failed {
                             origin: fetched.origin,
                             error: e.to_string(),
@@ -119,12 +140,10 @@ fn write(
     stats: &mut RunStats,
 ) -> Result<()> {
     let now = Utc::now();
-    let hashes: Vec<String> = chunk.iter().map(|(d, _)| body_hash(&d.raw.bytes)).collect();
     let rows: Vec<_> = chunk
         .iter()
-        .zip(&hashes)
-        .map(|((d, analysis), hash)| {
-            let origin = d.raw.source.url.as_deref().unwrap_or(&d.origin);
+        .map(|(d, analysis)| {
+            let origin = d.url();
             let page = RawPage {
                 url: origin,
                 final_url: origin,
@@ -133,7 +152,7 @@ fn write(
                 content_type: d.raw.content_type.as_deref(),
                 headers: &d.headers,
                 body: &d.raw.bytes,
-                body_hash: hash,
+                body_hash: &d.hash,
                 format: d.raw.format,
                 overrides: &d.raw.overrides,
             };
@@ -164,8 +183,24 @@ fn flush(
     ready: Ready,
     run: sitrep::store::RunId,
     stats: &mut RunStats,
+    bar: &Bar,
 ) -> Result<Ready> {
-    let docs = std::mem::take(chunk);
+    let mut docs = std::mem::take(chunk);
+    // A body already stored for the same URL (the same archive imported again) yielded its
+    // article then: it is not extracted again only to be found a duplicate.
+    let before = docs.len();
+    let mut seen = Ok(());
+    docs.retain(|d| match store.has_raw_page(d.url(), &d.hash) {
+        Ok(stored) => !stored,
+        Err(e) => {
+            seen = Err(e);
+            true
+        }
+    });
+    seen?;
+    let skipped = (before - docs.len()) as u64;
+    stats.duplicates += skipped;
+    bar.advance(skipped);
     let (results, written) = std::thread::scope(|scope| {
         let worker = scope.spawn(|| {
             docs.par_iter()
@@ -227,7 +262,9 @@ pub fn import(
                     chunk.push(*doc);
                     if chunk.len() >= CHUNK {
                         bar.advance(ready.len() as u64);
-                        ready = flush(&pipeline, &mut store, &mut chunk, ready, run, &mut stats)?;
+                        ready = flush(
+                            &pipeline, &mut store, &mut chunk, ready, run, &mut stats, &bar,
+                        )?;
                     }
                 }
                 Next::Skipped => {}
@@ -239,7 +276,9 @@ pub fn import(
                 }
             }
         }
-        let last = flush(&pipeline, &mut store, &mut chunk, ready, run, &mut stats)?;
+        let last = flush(
+            &pipeline, &mut store, &mut chunk, ready, run, &mut stats, &bar,
+        )?;
         bar.advance(last.len() as u64);
         write(&mut store, &last, run, &mut stats)
     });

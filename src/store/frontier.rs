@@ -158,6 +158,15 @@ pub enum PageOutcome {
 }
 
 impl Store {
+    /// Whether this very body was already stored for `url`: an article came out of it, so
+    /// importing it again cannot add one.
+    pub fn has_raw_page(&self, url: &str, body_hash: &str) -> Result<bool, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT 1 FROM raw_pages WHERE url = ?1 AND body_hash = ?2 LIMIT 1")?;
+        Ok(stmt.exists(params![url, body_hash])?)
+    }
+
     /// Every source ever polled, by URL.
     pub fn source_states(&self) -> Result<Vec<SourceState>, StoreError> {
         let mut stmt = self.conn.prepare(
