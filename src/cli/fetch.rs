@@ -321,13 +321,7 @@ fn check(file: &SourcesFile, format: Format) -> Result<ExitCode> {
         let state = states.iter().find(|st| st.url == s.url.as_str());
         let items: i64 = state
             .and_then(|st| st.id)
-            .map(|id| {
-                store.connection().query_row(
-                    "SELECT count(*) FROM items WHERE source_id = ?1",
-                    [id.0],
-                    |r| r.get(0),
-                )
-            })
+            .map(|id| store.source_items(id))
             .transpose()?
             .unwrap_or_default();
         table.push(vec![

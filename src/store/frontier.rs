@@ -167,6 +167,15 @@ impl Store {
         Ok(stmt.exists(params![url, body_hash])?)
     }
 
+    /// How many article links a source's listings have yielded so far.
+    pub fn source_items(&self, source: SourceId) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM items WHERE source_id = ?1",
+            [source.0],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Every source ever polled, by URL.
     pub fn source_states(&self) -> Result<Vec<SourceState>, StoreError> {
         let mut stmt = self.conn.prepare(
