@@ -70,14 +70,7 @@ pub fn tokenize(text: &str, span: Span, lex: &Lexicon) -> Vec<Token> {
     let mut word_start: Option<usize> = None;
     let push_word = |tokens: &mut Vec<Token>, s: usize, e: usize| {
         let w = &text[s..e];
-        // Most words are ASCII: lowercase them without the full folding machinery.
-        let folded = if w.is_ascii() {
-            let mut f = CompactString::new(w);
-            f.make_ascii_lowercase();
-            f
-        } else {
-            CompactString::from(fold(w))
-        };
+        let folded = fold_word(w);
         tokens.push(Token {
             span: Span::new(s, e),
             kind: TokenKind::Word,
@@ -278,13 +271,18 @@ fn is_abbreviation(before: &str, lexicon: &Lexicon) -> bool {
     if chars.next().is_some() && chars.next().is_none() {
         return true;
     }
-    // Most words are ASCII: lowercase them on the stack rather than folding.
+    lexicon.abbreviations.contains(fold_word(word).as_str())
+}
+
+/// Folds one word. Most words are ASCII: they are lowercased inline, without the full
+/// folding machinery or a heap allocation.
+fn fold_word(word: &str) -> CompactString {
     if word.is_ascii() {
         let mut lower = CompactString::new(word);
         lower.make_ascii_lowercase();
-        lexicon.abbreviations.contains(lower.as_str())
+        lower
     } else {
-        lexicon.abbreviations.contains(&fold(word))
+        CompactString::from(fold(word))
     }
 }
 

@@ -202,7 +202,7 @@ impl Scanner {
     #[inline(always)]
     fn worth_walking(&self, text: &str, end: usize, hash: WordHash) -> bool {
         let bytes = text.as_bytes();
-        if bytes.get(end).is_some_and(|&b| b >= 0x80) && goes_on(text, end) {
+        if goes_on(text, end) {
             return true;
         }
         if !self.first_words.contains(hash) {
@@ -217,8 +217,7 @@ impl Scanner {
             return true;
         }
         let (second_end, second) = read_word(bytes, end + 1);
-        (bytes.get(second_end).is_some_and(|&b| b >= 0x80) && goes_on(text, second_end))
-            || self.first_pairs.contains(hash.then(second))
+        goes_on(text, second_end) || self.first_pairs.contains(hash.then(second))
     }
 
     /// The character at `i`, off the hot path: its length, class, the first byte it folds to
@@ -233,8 +232,7 @@ impl Scanner {
                 Byte::Apostrophe => (1, CharClass::Apostrophe, Some(b'\''), false),
             };
         }
-        let c = text[i..].chars().next().unwrap_or_default();
-        let class = class_of(c);
+        let (c, class) = char_and_class(text, i);
         let (lead, word) = match class {
             CharClass::Space => (Some(b' '), false),
             CharClass::Apostrophe => (Some(b'\''), false),
@@ -327,18 +325,7 @@ impl Scanner {
             *sid = ac.next_state(Anchored::Yes, *sid, b);
             *depth += 1;
         };
-        let b = text.as_bytes()[i];
-        let (c, class) = if b < 0x80 {
-            let class = match self.ascii[usize::from(b)] {
-                Byte::Space => CharClass::Space,
-                Byte::Apostrophe => CharClass::Apostrophe,
-                Byte::Word(_) | Byte::Other(_) => CharClass::Text,
-            };
-            (char::from(b), class)
-        } else {
-            let c = text[i..].chars().next().unwrap_or_default();
-            (c, class_of(c))
-        };
+        let (c, class) = char_and_class(text, i);
         let mut next = i + c.len_utf8();
         match class {
             CharClass::Space => {
@@ -385,12 +372,16 @@ impl Scanner {
     }
 }
 
-/// Whether the non-ASCII character at `at` may go on with the word before it (a letter, or
-/// anything but a space, a dash or an apostrophe, to be safe).
-#[cold]
+/// Whether the ASCII word ending at `at` may go on with a non-ASCII character there (a
+/// letter, or anything but a space, a dash or an apostrophe, to be safe).
+#[inline(always)]
 fn goes_on(text: &str, at: usize) -> bool {
-    text[at..]
-        .chars()
-        .next()
-        .is_some_and(|c| class_of(c) == CharClass::Text)
+    text.as_bytes().get(at).is_some_and(|&b| b >= 0x80)
+        && char_and_class(text, at).1 == CharClass::Text
+}
+
+/// The character starting at byte `i` and what folding does with it.
+fn char_and_class(text: &str, i: usize) -> (char, CharClass) {
+    let c = text[i..].chars().next().unwrap_or_default();
+    (c, class_of(c))
 }
