@@ -374,7 +374,21 @@ impl<'a> Engine<'a> {
             .clone()
             .or_else(|| cited.cloned())
             .unwrap_or(Attribution::Outlet);
-        let own = self.modality(s, trigger, f.object_span);
+        let exemption = self.exemption(s, trigger);
+        let mut f = f;
+        if let Some(cue) = exemption {
+            // What is "unaffected by" the event is what the negated claim is about: the
+            // RN26 in "the RN26, which remains unaffected by JNIM's blockade", not whatever
+            // follows the trigger.
+            let exempted = self.exempted(s, rule, cue, &f);
+            f.object_span = exempted.map(|m| m.span);
+            f.object = exempted.map(|m| Arg::Entity(m.entity.clone()));
+        }
+        let own = if exemption.is_some() {
+            Modality::Negated
+        } else {
+            self.modality(s, trigger, f.object_span)
+        };
         let modality = match (own, f.inherited) {
             (Modality::Asserted, Some(inherited)) => inherited,
             _ => own,
@@ -432,6 +446,37 @@ impl<'a> Engine<'a> {
         (places, false)
     }
 
+    /// The exemption cue ("unaffected by", "épargné par") just before the trigger, if any.
+    fn exemption(&self, s: &Sentence, trigger: Span) -> Option<Span> {
+        s.cues
+            .iter()
+            .find(|c| {
+                self.patterns.cue(c.cue).role == CueRole::Exemption
+                    && c.span.end <= trigger.start
+                    && s.words_between(c.span.end, trigger.start) <= 3
+            })
+            .map(|c| c.span)
+    }
+
+    /// The entity an exemption is about: the nearest one before the cue that the rule's
+    /// object could be, other than the subject.
+    fn exempted<'s>(
+        &self,
+        s: &'s Sentence,
+        rule: &Rule,
+        cue: Span,
+        f: &Filled,
+    ) -> Option<&'s Mention> {
+        let kinds = &rule.role(Role::Object)?.kinds;
+        let subject = f.subject.as_ref().and_then(Arg::entity);
+        s.mentions
+            .iter()
+            .rev()
+            .filter(|m| m.span.end <= cue.start)
+            .find(|m| kinds.contains(&m.kind) && Some(&m.entity) != subject)
+            .copied()
+    }
+
     fn modality(&self, s: &Sentence, trigger: Span, object: Option<Span>) -> Modality {
         let at = s.token_at(trigger.start);
         let window: Vec<&Token> = s.tokens()[..at]
@@ -441,11 +486,6 @@ impl<'a> Engine<'a> {
             .filter(|t| t.is_word())
             .take(MODALITY_WINDOW)
             .collect();
-        let exempted = s.cues.iter().any(|c| {
-            self.patterns.cue(c.cue).role == CueRole::Exemption
-                && c.span.end <= trigger.start
-                && s.words_between(c.span.end, trigger.start) <= 3
-        });
         // A negation holds for the trigger only if no other content word stands between
         // them: "n'a pas fermé", "denied that JNIM had taken", not "n'a pas revendiqué
         // l'attaque".
@@ -459,7 +499,7 @@ impl<'a> Engine<'a> {
                         || s.mentions.iter().any(|m| m.span.contains(w.span))
                 })
         });
-        if exempted || negated {
+        if negated {
             return Modality::Negated;
         }
         let in_object = object.is_some_and(|o| {

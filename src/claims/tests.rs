@@ -144,6 +144,8 @@ fn an_unaffected_road_is_not_blockaded() {
         .find(|c| c.predicate == Predicate::Blockade)
         .unwrap();
     assert_eq!(blockade.modality, Modality::Negated);
+    // The negation is about the road, not about the blockade as a whole.
+    assert_eq!(arg(&blockade.object), "rn26");
     let status = c
         .iter()
         .find(|c| c.predicate == Predicate::RoadStatus)
@@ -151,6 +153,23 @@ fn an_unaffected_road_is_not_blockaded() {
     assert_eq!(
         (arg(&status.subject), arg(&status.object)),
         ("rn26".into(), "open".into())
+    );
+}
+
+#[test]
+fn an_exemption_negates_the_event_for_the_exempted_place_not_for_its_object() {
+    let c = claims(
+        "Kayes, which was spared by the JNIM blockade of Bamako, reported normal fuel deliveries.",
+        None,
+    );
+    let blockade: Vec<_> = c
+        .iter()
+        .filter(|c| c.predicate == Predicate::Blockade)
+        .map(|c| (arg(&c.subject), arg(&c.object), c.modality))
+        .collect();
+    assert_eq!(
+        blockade,
+        [("jnim".to_string(), "kayes".to_string(), Modality::Negated)]
     );
 }
 
