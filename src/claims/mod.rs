@@ -19,10 +19,10 @@ use chrono::NaiveDate;
 
 use crate::model::{
     Arg, Attribution, Claim, Document, EntityId, Evidence, Mention, Modality, Precision, Predicate,
-    Span, TimeRef, TimeSource,
+    RuleId, Span, TimeRef, TimeSource,
 };
-use crate::patterns::{CueRole, Lexicon, LiteralMode, PatternSet, Role, Rule, WordClass};
-use crate::tag::{CueHit, Tags};
+use crate::patterns::{CueRole, Lexicon, LiteralMode, PatternSet, Role, RoleSpec, Rule, WordClass};
+use crate::tag::{CueHit, Tags, Unnamed};
 use segment::{Segment, SegmentKind, Token};
 use time::TimeExpr;
 
@@ -36,6 +36,7 @@ pub struct Sentence<'a> {
     pub kind: SegmentKind,
     pub mentions: Vec<&'a Mention>,
     pub cues: Vec<&'a CueHit>,
+    pub unnamed: Vec<&'a Unnamed>,
     pub lead_in: Option<usize>,
     text: &'a str,
     lex: &'a Lexicon,
@@ -123,6 +124,7 @@ pub fn extract(doc: &Document, tags: &Tags, patterns: &PatternSet) -> Vec<Claim>
             kind: seg.kind,
             mentions: within(&tags.mentions, seg.span, |m| m.span).collect(),
             cues: within(&tags.cues, seg.span, |c| c.span).collect(),
+            unnamed: within(&tags.unnamed, seg.span, |u| u.span).collect(),
             lead_in: seg.lead_in,
             text,
             lex,
@@ -199,10 +201,12 @@ impl<'a> Engine<'a> {
                     .collect();
                 // A verb with no subject in its clause shares the sentence's previous one:
                 // "auraient attaqué un convoi, avant d'incendier des véhicules".
+                // A quoted person is a speaker, never an actor to pass on.
                 let inherit = earlier
                     .iter()
                     .rev()
                     .find(|c| c.subject.is_some())
+                    .filter(|c| matches!(c.subject, Some(Arg::Entity(_))) || !self.speaks(&c.rule))
                     .map(|c| (c.subject.clone(), c.modality));
                 for filled in self.fill(s, rule, hit, &triggers, &avoid, inherit) {
                     claims.push(self.claim(index, rule, hit.span, filled, cited.as_ref()));
@@ -302,14 +306,16 @@ impl<'a> Engine<'a> {
                             .iter()
                             .map(|m| Some(Arg::Entity(m.entity.clone())))
                             .collect();
-                    } else if let Some((Some(Arg::Entity(id)), modality)) = &inherit
-                        && !(spec.person && roles::is_inverted(s, trigger))
-                        && self
-                            .patterns
-                            .entity(id)
-                            .is_some_and(|e| spec.kinds.contains(&e.kind))
+                    } else if spec.unnamed
+                        && let Some((words, _)) =
+                            roles::unnamed_subject(s, spec, trigger, self.text)
                     {
-                        subjects = vec![Some(Arg::Entity(id.clone()))];
+                        subjects = vec![Some(Arg::Literal(words))];
+                    } else if let Some((Some(subject), modality)) = &inherit
+                        && !(spec.person && roles::is_inverted(s, trigger))
+                        && self.may_inherit(subject, spec)
+                    {
+                        subjects = vec![Some(subject.clone())];
                         f.inherited = Some(*modality);
                     }
                     if spec.person
@@ -346,6 +352,9 @@ impl<'a> Engine<'a> {
         subjects
             .into_iter()
             .filter(|subj| subj.is_some() || !needs(Role::Subject))
+            // Nothing blockades or is affiliated with itself: such a pair means a role
+            // took the wrong mention (often an inherited subject).
+            .filter(|subj| subj.is_none() || subj.as_ref() != f.object.as_ref())
             .map(|subject| Filled {
                 subject,
                 object: f.object.clone(),
@@ -356,6 +365,29 @@ impl<'a> Engine<'a> {
                 inherited: f.inherited,
             })
             .collect()
+    }
+
+    /// Whether a rule's subject may be a quoted person.
+    fn speaks(&self, rule: &RuleId) -> bool {
+        self.patterns
+            .rules
+            .iter()
+            .find(|r| &r.id == rule)
+            .and_then(|r| r.role(Role::Subject))
+            .is_some_and(|spec| spec.person)
+    }
+
+    /// Whether a verb may share an earlier verb's subject: an entity of a kind the role
+    /// takes, or unnamed actors ("gunmen ambushed a convoy, killing three drivers"), which
+    /// only actor roles take.
+    fn may_inherit(&self, subject: &Arg, spec: &RoleSpec) -> bool {
+        match subject {
+            Arg::Entity(id) => self
+                .patterns
+                .entity(id)
+                .is_some_and(|e| spec.kinds.contains(&e.kind)),
+            Arg::Literal(_) => !spec.person,
+        }
     }
 
     /// `cited`: the source the sentence (or its lead-in) cites, if any.

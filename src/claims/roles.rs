@@ -6,6 +6,7 @@ use super::Sentence;
 use super::segment::{CLAUSE_PUNCT, Token};
 use crate::model::{Mention, Span};
 use crate::patterns::{Role, RoleSpec, Side, WordClass};
+use crate::tag::Unnamed;
 
 /// How many words may separate a trigger from an object entity ("attacked *the town of* Kati").
 const OBJECT_GAP: usize = 4;
@@ -96,6 +97,34 @@ impl Sentence<'_> {
                 .any(|o| o.span.contains(before.span) && o.entity != m.entity)
     }
 
+    /// Where the clause holding the trigger starts: "…the U.S. advisory, but officials have
+    /// acknowledged": a candidate before a clause break belongs to another clause.
+    fn clause_start(&self, trigger: Span) -> usize {
+        let ti = self.token_at(trigger.start);
+        self.tokens()[..ti]
+            .iter()
+            .rposition(|t| {
+                // In "France, which withdrew…", the subject is the antecedent before "which".
+                t.is(WordClass::CLAUSE_BREAK)
+                    && !t.is(WordClass::RELATIVE_PRONOUN)
+                    && !self.hidden(t.span, trigger)
+            })
+            .map_or(0, |i| self.tokens()[i].span.end)
+    }
+
+    /// A passive's agent marker ("by", "par") within five words after the trigger, in its
+    /// clause.
+    fn agent_marker(&self, trigger: Span) -> Option<Span> {
+        let start = self.token_at(trigger.end);
+        self.tokens()[start..]
+            .iter()
+            .take_while(|t| !t.is_punct(CLAUSE_PUNCT))
+            .filter(|t| t.is_word())
+            .take(5)
+            .find(|t| t.is(WordClass::AGENT_MARKER))
+            .map(|t| t.span)
+    }
+
     fn after_locative(&self, m: &Mention) -> bool {
         let i = self.token_at(m.span.start);
         self.tokens()[..i]
@@ -119,7 +148,10 @@ pub(super) fn entities<'s>(
         spec.kinds.contains(&m.kind)
             && (m.span.end <= trigger.start || m.span.start >= trigger.end)
             && !ctx.taken.iter().any(|t| t.entity == m.entity)
-            && (!m.modifier || s.words_between(m.span.end, trigger.start) == 0)
+            // "a JNIM-led blockade" names its actor; "a blockade by al-Qaeda-linked
+            // militants" does not.
+            && (!m.modifier
+                || (m.span.end <= trigger.start && s.words_between(m.span.end, trigger.start) == 0))
             && (spec.all || !s.hidden(m.span, trigger))
     };
     let candidates: Vec<&'s Mention> = s.mentions.iter().filter(eligible).copied().collect();
@@ -179,18 +211,7 @@ fn subjects<'s>(
         .filter(|m| !ctx.avoid.contains(&m.entity) && !s.is_genitive_dependent(m))
         .copied()
         .collect();
-    // "…the U.S. advisory, but officials have acknowledged": a clause break word between a
-    // candidate and the trigger means the candidate belongs to another clause.
-    let ti = s.token_at(trigger.start);
-    let clause_start = s.tokens()[..ti]
-        .iter()
-        .rposition(|t| {
-            // In "France, which withdrew…", the subject is the antecedent before "which".
-            t.is(WordClass::CLAUSE_BREAK)
-                && !t.is(WordClass::RELATIVE_PRONOUN)
-                && !s.hidden(t.span, trigger)
-        })
-        .map_or(0, |i| s.tokens()[i].span.end);
+    let clause_start = s.clause_start(trigger);
     let before = || {
         candidates
             .iter()
@@ -214,6 +235,8 @@ fn subjects<'s>(
         Side::After => after(),
         // \u{2026}and when the words there name no known entity, nothing before stands in.
         Side::Either if inverted => after(),
+        // "Witnesses said the attackers…": who speaks comes first unless the verb inverts.
+        Side::Either if spec.person => before(),
         Side::Either => before().or_else(after),
     });
     let Some(first) = picked else {
@@ -247,19 +270,48 @@ fn passive_agent<'s>(
     trigger: Span,
     candidates: &[&'s Mention],
 ) -> Option<&'s Mention> {
-    let start = s.token_at(trigger.end);
-    let marker = s.tokens()[start..]
-        .iter()
-        .take_while(|t| !t.is_punct(CLAUSE_PUNCT))
-        .filter(|t| t.is_word())
-        .take(5)
-        .find(|t| t.is(WordClass::AGENT_MARKER))?;
+    let marker = s.agent_marker(trigger)?;
     candidates
         .iter()
-        .find(|m| {
-            m.span.start >= marker.span.end && s.words_between(marker.span.end, m.span.start) <= 4
-        })
+        .find(|m| m.span.start >= marker.end && s.words_between(marker.end, m.span.start) <= 4)
         .copied()
+}
+
+/// An actor named only by what it is ("gunmen", "des hommes armés") where the subject
+/// goes: after a passive agent marker, else before the trigger in its clause. Kept as
+/// written, with the modifier naming whom they follow ("al-Qaeda-linked militants").
+pub(super) fn unnamed_subject(
+    s: &Sentence,
+    spec: &RoleSpec,
+    trigger: Span,
+    text: &str,
+) -> Option<(String, Span)> {
+    let fits = |u: &&&Unnamed| spec.kinds.contains(&u.kind) && !s.hidden(u.span, trigger);
+    let clause_start = s.clause_start(trigger);
+    let passive = s.agent_marker(trigger).and_then(|marker| {
+        s.unnamed
+            .iter()
+            .filter(fits)
+            .find(|u| u.span.start >= marker.end && s.words_between(marker.end, u.span.start) <= 4)
+    });
+    let u = passive.or_else(|| {
+        s.unnamed
+            .iter()
+            .rev()
+            .filter(fits)
+            .find(|u| u.span.end <= trigger.start && u.span.start >= clause_start)
+    })?;
+    let start = s
+        .mentions
+        .iter()
+        .filter(|m| m.modifier && m.span.end <= u.span.start)
+        .find(|m| {
+            let gap = &text[m.span.end..u.span.start];
+            gap.starts_with('-') && gap.split_whitespace().count() == 1
+        })
+        .map_or(u.span.start, |m| m.span.start);
+    let span = Span::new(start, u.span.end);
+    Some((text[span.start..span.end].to_string(), span))
 }
 
 fn text_of(text: &str, tokens: &[Token]) -> Option<(String, Span)> {

@@ -125,6 +125,9 @@ pub struct Cue {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Generic {
     pub kind: EntityKind,
+    /// The terms also name an actor the article does not identify ("gunmen", "hommes
+    /// armés"): when they resolve to no entity, a rule may still take them as its subject.
+    pub unnamed: bool,
     pub terms: Vec<Alias>,
 }
 
@@ -164,6 +167,9 @@ pub struct RoleSpec {
     pub value: bool,
     /// A named speaker ("said coordinator Jean-Luc Martin") may fill the role.
     pub person: bool,
+    /// Unidentified actors ("gunmen", see `Generic::unnamed`) may fill the role when no
+    /// entity does.
+    pub unnamed: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -143,6 +143,8 @@ pub struct RawCue {
 pub struct RawGeneric {
     pub kind: String,
     #[serde(default)]
+    pub unnamed: bool,
+    #[serde(default)]
     pub en: Vec<String>,
     #[serde(default)]
     pub fr: Vec<String>,
@@ -186,4 +188,6 @@ pub struct RawRole {
     pub value: bool,
     #[serde(default)]
     pub person: bool,
+    #[serde(default)]
+    pub unnamed: bool,
 }

@@ -270,6 +270,7 @@ impl Builder {
                 Ok(kind) => {
                     self.generics.push(Generic {
                         kind,
+                        unnamed: g.unnamed,
                         terms: aliases(&[], &g.en, &g.fr),
                     });
                     self.generic_lines.push((file.to_path_buf(), line));
@@ -329,6 +330,7 @@ impl Builder {
             literal,
             value: raw.value,
             person: raw.person,
+            unnamed: raw.unnamed,
         })
     }
 

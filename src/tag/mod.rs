@@ -9,7 +9,8 @@
 //!   acronym the pattern set does not know is learned for the rest of the article;
 //! - a mention used as a modifier ("al-Qaeda-linked") is marked, so later references skip it;
 //! - a generic reference ("the embassy") resolves to the entity of that kind named earlier,
-//!   when one is clearly meant, and is dropped otherwise.
+//!   when one is clearly meant, and is dropped otherwise, unless its words name an actor
+//!   on their own ("gunmen"): that is kept as [`Unnamed`].
 //!
 //! Pure: no IO, no clock. A [`Tagger`] is built once per pattern set and shared across threads.
 
@@ -41,7 +42,7 @@ pub enum TagError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Target {
     Entity(usize),
-    Generic(EntityKind),
+    Generic { kind: EntityKind, unnamed: bool },
     Cue(CueIdx),
 }
 
@@ -52,11 +53,20 @@ pub struct CueHit {
     pub span: Span,
 }
 
+/// An actor named only by what it is ("gunmen", "des hommes armés"), that no entity
+/// named earlier accounts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unnamed {
+    pub kind: EntityKind,
+    pub span: Span,
+}
+
 /// Everything tagging finds in one text, in text order.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Tags {
     pub mentions: Vec<Mention>,
     pub cues: Vec<CueHit>,
+    pub unnamed: Vec<Unnamed>,
 }
 
 /// A match before resolution, in original-text coordinates.
@@ -91,9 +101,11 @@ impl<'p> Tagger<'p> {
             .enumerate()
             .flat_map(|(i, e)| e.aliases.iter().map(move |a| (&a.text, Target::Entity(i))));
         let generics = patterns.generics.iter().flat_map(|g| {
-            g.terms
-                .iter()
-                .map(move |t| (&t.text, Target::Generic(g.kind)))
+            let target = Target::Generic {
+                kind: g.kind,
+                unnamed: g.unnamed,
+            };
+            g.terms.iter().map(move |t| (&t.text, target))
         });
         let cues = patterns.cues.iter().enumerate().flat_map(|(i, c)| {
             c.terms
@@ -162,11 +174,12 @@ impl<'p> Tagger<'p> {
                         modifier,
                     });
                 }
-                Target::Generic(kind) => {
-                    if !self.has_determiner(text, hit.span) {
-                        continue;
-                    }
-                    if let Some(id) = antecedent(&salience, kind) {
+                Target::Generic { kind, unnamed } => {
+                    let resolved = self
+                        .has_determiner(text, hit.span)
+                        .then(|| antecedent(&salience, kind))
+                        .flatten();
+                    if let Some(id) = resolved {
                         bump(&mut salience, &id, kind);
                         tags.mentions.push(Mention {
                             entity: id,
@@ -174,6 +187,11 @@ impl<'p> Tagger<'p> {
                             span: hit.span,
                             via: MentionVia::Generic,
                             modifier: false,
+                        });
+                    } else if unnamed {
+                        tags.unnamed.push(Unnamed {
+                            kind,
+                            span: hit.span,
                         });
                     }
                 }
