@@ -131,17 +131,13 @@ pub fn extract(doc: &Document, tags: &Tags, patterns: &PatternSet) -> Vec<Claim>
             analysed: OnceCell::new(),
         })
         .collect();
-    let dateline_country = sentences
-        .iter()
-        .filter(|s| s.kind == SegmentKind::Dateline)
-        .flat_map(|s| s.mentions.iter())
-        .find_map(|m| patterns.country_of(&m.entity));
+    let article_country = article_country(&sentences, patterns);
     let engine = Engine {
         patterns,
         text,
         published: doc.published,
         sentences: &sentences,
-        dateline_country,
+        article_country,
     };
     let mut claims = Vec::new();
     for (i, s) in sentences.iter().enumerate() {
@@ -154,12 +150,50 @@ pub fn extract(doc: &Document, tags: &Tags, patterns: &PatternSet) -> Vec<Claim>
     claims
 }
 
+/// The country an article is about, for claims that name no place: the dateline's when
+/// the body names that country, or names none; else the one the body names most, counting
+/// its places ("DAKAR, Senegal (Reuters) — Mali's junta…" is about Mali).
+fn article_country(sentences: &[Sentence], patterns: &PatternSet) -> Option<EntityId> {
+    let dateline = sentences
+        .iter()
+        .filter(|s| s.kind == SegmentKind::Dateline)
+        .flat_map(|s| s.mentions.iter())
+        .find_map(|m| patterns.country_of(&m.entity));
+    let mut counts: Vec<(EntityId, usize)> = Vec::new();
+    let body = sentences.iter().filter(|s| s.kind != SegmentKind::Dateline);
+    for m in body.flat_map(|s| s.mentions.iter()) {
+        if !m.kind.is_place() {
+            continue;
+        }
+        let Some(country) = patterns.country_of(&m.entity) else {
+            continue;
+        };
+        match counts.iter_mut().find(|(c, _)| *c == country) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((country, 1)),
+        }
+    }
+    if counts.is_empty()
+        || dateline
+            .as_ref()
+            .is_some_and(|d| counts.iter().any(|(c, _)| c == d))
+    {
+        return dateline;
+    }
+    // The first named wins a tie: `max_by_key` keeps the last maximum, so walk backwards.
+    counts
+        .into_iter()
+        .rev()
+        .max_by_key(|(_, n)| *n)
+        .map(|(c, _)| c)
+}
+
 struct Engine<'a> {
     patterns: &'a PatternSet,
     text: &'a str,
     published: Option<NaiveDate>,
     sentences: &'a [Sentence<'a>],
-    dateline_country: Option<EntityId>,
+    article_country: Option<EntityId>,
 }
 
 /// A claim's roles before the engine adds what every claim carries.
@@ -471,7 +505,7 @@ impl<'a> Engine<'a> {
             from(&self.sentences[lead], &mut places);
         }
         if places.is_empty()
-            && let Some(country) = &self.dateline_country
+            && let Some(country) = &self.article_country
         {
             return (vec![country.clone()], true);
         }

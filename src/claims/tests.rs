@@ -285,3 +285,29 @@ fn a_lede_takes_its_time_from_the_next_sentence_about_the_same_subject() {
     );
     assert_eq!(t.source, crate::model::TimeSource::Context);
 }
+
+#[test]
+fn a_claim_with_no_place_takes_the_country_the_article_is_about() {
+    let place = |text: &str| {
+        let c = claims(text, None);
+        let arson = c.iter().find(|c| c.predicate == Predicate::Arson).unwrap();
+        assert!(arson.place_inferred);
+        arson
+            .places
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+    };
+    // The dateline's country, when the body names no other.
+    assert_eq!(
+        place("BAMAKO, Mali (AFP) — Gunmen torched five tankers."),
+        ["mali"]
+    );
+    // Regression: a foreign bureau's dateline is where the reporter is, not the story.
+    assert_eq!(
+        place(
+            "DAKAR, Senegal (Reuters) — Gunmen torched five tankers.\nFuel is scarce in Bamako and Kayes, and across Mali."
+        ),
+        ["mali"]
+    );
+}

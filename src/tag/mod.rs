@@ -153,7 +153,7 @@ impl<'p> Tagger<'p> {
 
         let mut tags = Tags::default();
         let mut salience: Vec<(EntityId, EntityKind, usize)> = Vec::new();
-        for hit in hits {
+        for (i, &hit) in hits.iter().enumerate() {
             match hit.target {
                 Target::Cue(cue) => tags.cues.push(CueHit {
                     cue,
@@ -175,6 +175,15 @@ impl<'p> Tagger<'p> {
                     });
                 }
                 Target::Generic { kind, unnamed } => {
+                    // "the capital Bamako", "le groupe JNIM": the name that follows is the
+                    // mention; the generic word only announces it.
+                    if hits.get(i + 1).is_some_and(|next| {
+                        text[hit.span.end..next.span.start].trim().is_empty()
+                            && matches!(next.target, Target::Entity(e)
+                                if self.entity_at(e, &dynamic).1 == kind)
+                    }) {
+                        continue;
+                    }
                     let resolved = self
                         .has_determiner(text, hit.span)
                         .then(|| antecedent(&salience, kind))

@@ -57,6 +57,14 @@ latitude = 12.6
 longitude = -8.0
 
 [[entity]]
+id = "kayes"
+kind = "city"
+name = "Kayes"
+country = "mali"
+latitude = 14.4
+longitude = -11.4
+
+[[entity]]
 id = "bamako-airport"
 kind = "facility"
 name = "Bamako airport"
@@ -96,6 +104,13 @@ fr = ["ambassade"]
 [[generic]]
 kind = "armed_group"
 en = ["group"]
+[[generic]]
+kind = "armed_group"
+unnamed = true
+en = ["gunmen"]
+[[generic]]
+kind = "city"
+en = ["capital"]
 "#;
 
 fn patterns() -> PatternSet {
@@ -226,6 +241,31 @@ fn generic_references_resolve_to_the_entity_named_before() {
     // No determiner, no reference; nothing named before, nothing resolved.
     assert!(mentions("an embassy spoke").is_empty());
     assert!(mentions("the group spoke").is_empty());
+}
+
+#[test]
+fn a_generic_word_before_a_name_of_its_kind_only_announces_it() {
+    let p = patterns();
+    let tagger = Tagger::new(&p).unwrap();
+    // Regression: "the capital" took the dateline's city, and the claim two places.
+    let tags = tagger.tag("KAYES, Mali. Militants blockaded the capital Bamako.");
+    let entities: Vec<&str> = tags.mentions.iter().map(|m| m.entity.as_str()).collect();
+    assert_eq!(entities, ["kayes", "mali", "bamako"]);
+}
+
+#[test]
+fn unnamed_actors_are_kept_only_when_nothing_named_accounts_for_them() {
+    let p = patterns();
+    let tagger = Tagger::new(&p).unwrap();
+    let tags = tagger.tag("Gunmen attacked. The group attacked.");
+    let unnamed: Vec<&str> = tags
+        .unnamed
+        .iter()
+        .map(|u| &"Gunmen attacked. The group attacked."[u.span.start..u.span.end])
+        .collect();
+    // "gunmen" names an actor on its own; "the group" with no antecedent names no one.
+    assert_eq!(unnamed, ["Gunmen"]);
+    assert!(tags.mentions.is_empty());
 }
 
 #[test]
