@@ -347,6 +347,7 @@ impl<'a> Engine<'a> {
                         subjects = vec![Some(Arg::Literal(words))];
                     } else if let Some((Some(subject), modality)) = &inherit
                         && !(spec.person && roles::is_inverted(s, trigger))
+                        && !s.countered(trigger)
                         && self.may_inherit(subject, spec)
                     {
                         subjects = vec![Some(subject.clone())];

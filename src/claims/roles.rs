@@ -112,6 +112,28 @@ impl Sentence<'_> {
             .map_or(0, |i| self.tokens()[i].span.end)
     }
 
+    /// "The army repelled the attack", "a condamné l'embuscade": the word before the
+    /// trigger's phrase says its subject acts against the event, not in it.
+    pub(super) fn countered(&self, trigger: Span) -> bool {
+        let ti = self.token_at(trigger.start);
+        self.tokens()[..ti]
+            .iter()
+            .rev()
+            .find(|t| !(t.is(WordClass::DETERMINER) || t.is(WordClass::EDGE) || !t.is_word()))
+            .is_some_and(|t| t.is(WordClass::COUNTER))
+    }
+
+    /// Whether only a genitive (and determiners) joins the trigger to `span` after it:
+    /// "attaque *du* JNIM", "attack *of the* militants".
+    fn genitive_of(&self, trigger: Span, span: Span) -> bool {
+        let (a, b) = (self.token_at(trigger.end), self.token_at(span.start));
+        let between = &self.tokens()[a..b.max(a)];
+        between.iter().any(|t| t.is(WordClass::GENITIVE))
+            && between
+                .iter()
+                .all(|t| t.is(WordClass::GENITIVE) || t.is(WordClass::DETERMINER))
+    }
+
     /// A passive's agent marker ("by", "par") within five words after the trigger, in its
     /// clause.
     fn agent_marker(&self, trigger: Span) -> Option<Span> {
@@ -230,7 +252,16 @@ fn subjects<'s>(
     };
     // Only speech verbs invert; "…, killing six soldiers" shares the main subject.
     let inverted = spec.person && is_inverted(s, trigger);
+    // "repoussé une attaque du JNIM": a countered event names its actor only after it.
+    let of_trigger = || {
+        candidates
+            .iter()
+            .find(|m| m.span.start >= trigger.end && s.genitive_of(trigger, m.span))
+            .copied()
+    };
+    let countered = s.countered(trigger);
     let picked = passive_agent(s, trigger, &candidates).or_else(|| match spec.side {
+        _ if countered => of_trigger(),
         Side::Before => before(),
         Side::After => after(),
         // \u{2026}and when the words there name no known entity, nothing before stands in.
@@ -295,6 +326,9 @@ pub(super) fn unnamed_subject(
             .find(|u| u.span.start >= marker.end && s.words_between(marker.end, u.span.start) <= 4)
     });
     let u = passive.or_else(|| {
+        if s.countered(trigger) {
+            return None;
+        }
         s.unnamed
             .iter()
             .rev()

@@ -120,6 +120,16 @@ fn unnamed_actors_are_kept_as_written_where_no_entity_is_named() {
             &["attackers arson several trucks asserted"],
         ),
         ("L'armée n'a pas confirmé le bilan.", &[]),
+        // Who repels or condemns an attack did not make it.
+        (
+            "Soldiers repelled the attack and killed several assailants.",
+            &["Soldiers killing several assailants asserted"],
+        ),
+        (
+            "Les FAMa ont repoussé une attaque de JNIM contre Kati.",
+            &["jnim attack - asserted"],
+        ),
+        ("The junta condemned the ambush near Kayes.", &[]),
         // "military" is also an adjective: it names no one.
         ("Despite military escorts, tankers were ambushed.", &[]),
     ];

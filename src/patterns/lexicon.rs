@@ -32,6 +32,8 @@ impl WordClass {
     pub const PAST_MARKER: Self = Self(1 << 12);
     /// A month, weekday or relative day name: worth a look by the time parser.
     pub const TIME: Self = Self(1 << 13);
+    /// "repelled", "déjoué": whoever does this to an event is not its actor.
+    pub const COUNTER: Self = Self(1 << 14);
 
     /// Whether the word is in any of the lists of `other`.
     pub fn is(self, other: Self) -> bool {
@@ -77,6 +79,8 @@ pub struct Lexicon {
     pub weekdays: FxHashMap<String, Weekday>,
     /// "last" Friday, mardi "dernier".
     pub past_markers: HashSet<String>,
+    /// "repelled the attack", "a déjoué l'attaque": the subject before is not the actor.
+    pub counters: HashSet<String>,
     /// "yesterday" = -1, "hier" = -1.
     pub day_offsets: FxHashMap<String, i64>,
     /// Every listed word and its classes, built by [`Lexicon::index`].
@@ -119,6 +123,7 @@ impl Lexicon {
             (&self.genitives, WordClass::GENITIVE),
             (&self.auxiliaries, WordClass::AUXILIARY),
             (&self.past_markers, WordClass::PAST_MARKER),
+            (&self.counters, WordClass::COUNTER),
         ];
         let mut classes: FxHashMap<String, WordClass> = FxHashMap::default();
         for (list, class) in lists {
@@ -165,6 +170,7 @@ impl Lexicon {
         }
         add(&mut self.genitives, &raw.genitives);
         add(&mut self.past_markers, &raw.past_markers);
+        add(&mut self.counters, &raw.counters);
         for (list, what) in [
             (&raw.months, "months"),
             (&raw.month_abbreviations, "month_abbreviations"),

@@ -112,6 +112,8 @@ pub struct RawLexicon {
     #[serde(default)]
     pub past_markers: Vec<String>,
     #[serde(default)]
+    pub counters: Vec<String>,
+    #[serde(default)]
     pub day_offsets: BTreeMap<String, i64>,
 }
 
