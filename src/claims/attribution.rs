@@ -13,6 +13,19 @@ pub(super) struct Person {
     pub attribution: Attribution,
 }
 
+impl Person {
+    /// Whether the person speaks for a known entity ("OCHA regional coordinator").
+    pub fn affiliated(&self) -> bool {
+        matches!(
+            &self.attribution,
+            Attribution::Speaker {
+                entity: Some(_),
+                ..
+            }
+        )
+    }
+}
+
 /// How many words may separate "according to" from the source it names.
 const SOURCE_GAP: usize = 6;
 

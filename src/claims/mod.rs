@@ -21,7 +21,9 @@ use crate::model::{
     Arg, Attribution, Claim, Document, EntityId, Evidence, Mention, Modality, Precision, Predicate,
     RuleId, Span, TimeRef, TimeSource,
 };
-use crate::patterns::{CueRole, Lexicon, LiteralMode, PatternSet, Role, RoleSpec, Rule, WordClass};
+use crate::patterns::{
+    CueRole, Lexicon, LiteralMode, PatternSet, Role, RoleSpec, Rule, Side, WordClass,
+};
 use crate::tag::{CueHit, Tags, Unnamed};
 use segment::{Segment, SegmentKind, Token};
 use time::TimeExpr;
@@ -138,6 +140,7 @@ pub fn extract(doc: &Document, tags: &Tags, patterns: &PatternSet) -> Vec<Claim>
         published: doc.published,
         sentences: &sentences,
         article_country,
+        on_topic: OnceCell::new(),
     };
     let mut claims = Vec::new();
     for (i, s) in sentences.iter().enumerate() {
@@ -194,6 +197,7 @@ struct Engine<'a> {
     published: Option<NaiveDate>,
     sentences: &'a [Sentence<'a>],
     article_country: Option<EntityId>,
+    on_topic: OnceCell<bool>,
 }
 
 /// A claim's roles before the engine adds what every claim carries.
@@ -302,6 +306,11 @@ impl<'a> Engine<'a> {
                 && spec.person
                 && let Some(p) = attribution::person(s, trigger, self.text)
             {
+                // A farmer at a cotton fair is not news about the conflict: a person who
+                // speaks for no known actor is kept in articles about actors or events.
+                if !p.affiliated() && !self.on_topic() {
+                    return Vec::new();
+                }
                 subjects = vec![Some(Arg::Literal(p.name))];
                 f.speaker = Some(p.attribution);
                 continue;
@@ -331,7 +340,16 @@ impl<'a> Engine<'a> {
                 LiteralMode::Between => {
                     required.and_then(|until| roles::between(s, trigger, until, self.text))
                 }
-                LiteralMode::Speech => roles::speech(s, trigger, self.text),
+                LiteralMode::Speech => {
+                    // Only a verb whose speaker may follow it inverts ("…, said OCHA");
+                    // ", warning that…" goes on with what is said.
+                    let inverted = rule
+                        .role(Role::Subject)
+                        .is_some_and(|r| r.side != Side::Before)
+                        && roles::is_inverted(s, trigger);
+                    roles::speech(s, trigger, self.text, inverted)
+                }
+                LiteralMode::Before => roles::before(s, trigger, self.text),
             };
             match role {
                 Role::Subject => {
@@ -400,6 +418,22 @@ impl<'a> Engine<'a> {
                 inherited: f.inherited,
             })
             .collect()
+    }
+
+    /// Whether the article names an actor, or an event that is not speech.
+    fn on_topic(&self) -> bool {
+        *self.on_topic.get_or_init(|| {
+            let event = |c: &&CueHit| {
+                self.patterns.cue(c.cue).role == CueRole::Event
+                    && self.patterns.rules.iter().any(|r| {
+                        r.triggers.contains(&c.cue)
+                            && !r.role(Role::Subject).is_some_and(|x| x.person)
+                    })
+            };
+            self.sentences
+                .iter()
+                .any(|s| s.mentions.iter().any(|m| !m.kind.is_place()) || s.cues.iter().any(event))
+        })
     }
 
     /// Whether a rule's subject may be a quoted person.

@@ -134,6 +134,16 @@ impl Sentence<'_> {
                 .all(|t| t.is(WordClass::GENITIVE) || t.is(WordClass::DETERMINER))
     }
 
+    /// "a indiqué *à l'*AFP", "told *to*": the entity is who is spoken to.
+    fn addressed(&self, span: Span) -> bool {
+        let i = self.token_at(span.start);
+        self.tokens()[..i]
+            .iter()
+            .rev()
+            .find(|t| !t.is(WordClass::DETERMINER) && t.is_word())
+            .is_some_and(|t| t.is(WordClass::RECIPIENT))
+    }
+
     /// A passive's agent marker ("by", "par") within five words after the trigger, in its
     /// clause.
     fn agent_marker(&self, trigger: Span) -> Option<Span> {
@@ -247,6 +257,7 @@ fn subjects<'s>(
             .find(|m| {
                 m.span.start >= trigger.end
                     && s.words_between(trigger.end, m.span.start) <= SUBJECT_AFTER_GAP
+                    && !s.addressed(m.span)
             })
             .copied()
     };
@@ -422,6 +433,23 @@ pub(super) fn after(
     text_of(text, trim(s, &s.tokens()[start..i]))
 }
 
+/// The phrase before a passive trigger, back to the start of its clause: "*Schools in the
+/// region* were closed", "*Les écoles de la région* restent fermées".
+pub(super) fn before(s: &Sentence, trigger: Span, text: &str) -> Option<(String, Span)> {
+    let ti = s.token_at(trigger.start);
+    let start = s.tokens()[..ti]
+        .iter()
+        .rposition(|t| t.is_punct(CLAUSE_PUNCT) || t.is(WordClass::CLAUSE_BREAK))
+        .map_or(0, |i| i + 1);
+    let start = start.max(ti.saturating_sub(LITERAL_WORDS));
+    let mut tokens = trim(s, &s.tokens()[start..ti]);
+    // "Schools have been closed": the auxiliaries belong to the verb.
+    while tokens.last().is_some_and(|t| t.is(WordClass::AUXILIARY)) {
+        tokens = trim(s, &tokens[..tokens.len() - 1]);
+    }
+    text_of(text, tokens)
+}
+
 /// The word just before the trigger, when it is a plain word: "*fuel* blockade".
 pub(super) fn modifier(s: &Sentence, trigger: Span, text: &str) -> Option<(String, Span)> {
     let i = s.token_at(trigger.start).checked_sub(1)?;
@@ -470,7 +498,9 @@ pub(super) fn quotation(s: &Sentence, trigger: Span, text: &str) -> Option<(Stri
             continue;
         };
         let span = Span::new(s.span.start + inner_start, s.span.start + inner_start + c);
-        if span.contains(trigger) || span.len() < 8 {
+        // A quoted word or two ("avoir « neutralisé » des terroristes") marks a term, not
+        // a statement.
+        if span.contains(trigger) || text[span.start..span.end].split_whitespace().count() < 3 {
             continue;
         }
         let quoted = text[span.start..span.end]
@@ -481,14 +511,29 @@ pub(super) fn quotation(s: &Sentence, trigger: Span, text: &str) -> Option<(Stri
     None
 }
 
-/// Reported speech: the quotation, else the rest of the sentence after the trigger.
-pub(super) fn speech(s: &Sentence, trigger: Span, text: &str) -> Option<(String, Span)> {
+/// Reported speech: the quotation; else what comes before an inverted verb ("Douze
+/// camions ont été incendiés, a indiqué une source"); else the rest of the sentence after
+/// the trigger.
+pub(super) fn speech(
+    s: &Sentence,
+    trigger: Span,
+    text: &str,
+    inverted: bool,
+) -> Option<(String, Span)> {
     if let Some(q) = quotation(s, trigger, text) {
         return Some(q);
     }
-    let start = s.token_at(trigger.end);
-    let end = s.tokens().len();
-    let tokens = trim(s, &s.tokens()[start..end]);
+    let tokens = if inverted {
+        // A whole clause: only its punctuation is trimmed.
+        let ti = s.token_at(trigger.start);
+        let comma = s.tokens()[..ti].iter().rposition(|t| t.is_punct(&[',']))?;
+        let clause = &s.tokens()[..comma];
+        let first = clause.iter().position(Token::is_word)?;
+        let last = clause.iter().rposition(Token::is_word)?;
+        &clause[first..=last]
+    } else {
+        trim(s, &s.tokens()[s.token_at(trigger.end)..])
+    };
     let tokens = &tokens[..tokens.len().min(LITERAL_WORDS * 2)];
     text_of(text, tokens)
 }

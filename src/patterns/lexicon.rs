@@ -34,6 +34,8 @@ impl WordClass {
     pub const TIME: Self = Self(1 << 13);
     /// "repelled", "déjoué": whoever does this to an event is not its actor.
     pub const COUNTER: Self = Self(1 << 14);
+    /// "to", "à": the entity after it is spoken to, not speaking.
+    pub const RECIPIENT: Self = Self(1 << 15);
 
     /// Whether the word is in any of the lists of `other`.
     pub fn is(self, other: Self) -> bool {
@@ -81,6 +83,8 @@ pub struct Lexicon {
     pub past_markers: HashSet<String>,
     /// "repelled the attack", "a déjoué l'attaque": the subject before is not the actor.
     pub counters: HashSet<String>,
+    /// "a indiqué à l'AFP une source": the entity after it is who is told.
+    pub recipients: HashSet<String>,
     /// "yesterday" = -1, "hier" = -1.
     pub day_offsets: FxHashMap<String, i64>,
     /// Every listed word and its classes, built by [`Lexicon::index`].
@@ -124,6 +128,7 @@ impl Lexicon {
             (&self.auxiliaries, WordClass::AUXILIARY),
             (&self.past_markers, WordClass::PAST_MARKER),
             (&self.counters, WordClass::COUNTER),
+            (&self.recipients, WordClass::RECIPIENT),
         ];
         let mut classes: FxHashMap<String, WordClass> = FxHashMap::default();
         for (list, class) in lists {
@@ -171,6 +176,7 @@ impl Lexicon {
         add(&mut self.genitives, &raw.genitives);
         add(&mut self.past_markers, &raw.past_markers);
         add(&mut self.counters, &raw.counters);
+        add(&mut self.recipients, &raw.recipients);
         for (list, what) in [
             (&raw.months, "months"),
             (&raw.month_abbreviations, "month_abbreviations"),

@@ -152,6 +152,9 @@ pub enum LiteralMode {
     Between,
     /// The quotation in the sentence, else the rest of the sentence after the trigger.
     Speech,
+    /// The phrase before the trigger, back to its clause's start: "*les écoles* restent
+    /// fermées".
+    Before,
 }
 
 /// How one role of a rule is filled.

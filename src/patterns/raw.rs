@@ -114,6 +114,8 @@ pub struct RawLexicon {
     #[serde(default)]
     pub counters: Vec<String>,
     #[serde(default)]
+    pub recipients: Vec<String>,
+    #[serde(default)]
     pub day_offsets: BTreeMap<String, i64>,
 }
 

@@ -314,9 +314,10 @@ impl Builder {
             Some("modifier") => LiteralMode::Modifier,
             Some("between") => LiteralMode::Between,
             Some("speech") => LiteralMode::Speech,
+            Some("before") => LiteralMode::Before,
             Some(other) => {
                 let reason = format!(
-                    "rule {rule}: literal {other:?} (none, after, modifier, between, speech)"
+                    "rule {rule}: literal {other:?} (none, after, before, modifier, between, speech)"
                 );
                 self.problem(file, line, reason);
                 LiteralMode::None
