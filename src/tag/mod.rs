@@ -293,7 +293,13 @@ impl<'p> Tagger<'p> {
                     .peek()
                     .is_some_and(|n| n.target == hit.target && inner.contains(n.span));
                 if next_same {
-                    iter.next();
+                    // "(WFP, PAM)": every name of the same entity in the parentheses.
+                    while iter
+                        .peek()
+                        .is_some_and(|n| n.target == hit.target && inner.contains(n.span))
+                    {
+                        iter.next();
+                    }
                     hit.span.end = close;
                 } else if is_acronym(&text[inner.start..inner.end])
                     && !iter.peek().is_some_and(|n| inner.contains(n.span))

@@ -53,7 +53,12 @@ fn is_dash(c: char) -> bool {
 
 /// Whether `c` is part of a word, for whole-word matching.
 pub fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        // "JNIMʼs": U+02BC and its kin are letters to Unicode, apostrophes to a reader.
+        c.is_alphanumeric() && !is_apostrophe(c)
+    }
 }
 
 /// What folding does with one character of text.

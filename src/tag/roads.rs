@@ -28,7 +28,7 @@ pub struct Code<'r, 'h> {
 }
 
 fn is_word(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
+    super::normalize::is_word_char(c) || c == '_'
 }
 
 impl RoadCodes {

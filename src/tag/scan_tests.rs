@@ -106,7 +106,7 @@ fn the_scan_finds_what_folding_then_matching_finds_on_tricky_text() {
     let folded = folded_patterns();
     let scanner = Scanner::new(&folded).unwrap();
     for text in [
-        "JNIM’s fighters and JNIM's, JNIM\"s; Jama\"at Nusrat al-Islam wal-Muslimin",
+        "JNIM’s fighters and JNIM's, JNIM\"s, JNIMʼs; Jama\"at Nusrat al-Islam wal-Muslimin",
         "U.S. administrations and the U.S.-led coalition; US troops, us, Us",
         "COTE D’IVOIRE, Côte-d’Ivoire, cote d\"ivoire, Côte  d'Ivoire",
         "Ségou — Mopti, SE\u{301}GOU, Se\u{301}gou, Ségou’s",
@@ -159,7 +159,8 @@ fn the_scan_finds_what_folding_then_matching_finds_on_generated_text() {
         .map(String::from),
     );
     let separators = [
-        " ", "  ", "-", " – ", "’s ", "'s", "'", "\"", ".", ",", "@", "(", ")", "\n", "", "é",
+        " ", "  ", "-", " – ", "’s ", "ʼs ", "'s", "'", "\"", ".", ",", "@", "(", ")", "\n", "",
+        "é",
     ];
     let mut rng = fastrand::Rng::with_seed(4);
     for _ in 0..3000 {

@@ -26,6 +26,7 @@ id = "united-nations"
 kind = "international_org"
 name = "United Nations"
 en = ["UN"]
+fr = ["ONU"]
 
 [[entity]]
 id = "ocha"
@@ -163,6 +164,13 @@ fn aliases_resolve_through_folding() {
         ("COTE D'IVOIRE", &[("COTE D'IVOIRE", "cote-divoire")]),
         ("JNIM\"s blockade", &[("JNIM", "jnim")]),
         ("JNIM’s strategy", &[("JNIM", "jnim")]),
+        // Regression: the second acronym in the parentheses was a second mention.
+        (
+            "The United Nations (UN, ONU) said",
+            &[("United Nations (UN, ONU)", "united-nations")],
+        ),
+        // Regression: U+02BC is a letter to Unicode, so "JNIMʼs" was one unknown word.
+        ("JNIMʼs strategy", &[("JNIM", "jnim")]),
         ("Malian troops in Mali", &[("Mali", "mali")]),
         (
             "the airport in Bamako",
