@@ -255,8 +255,9 @@ fn queries_answer_the_analyst_questions() {
         "{dated}"
     );
 
+    // Search stems English: the README's "fuel tanker" finds "fuel tankers".
     let search =
-        stdout(sitrep(&db).args(["articles", "--search", "fuel tankers", "--format", "csv"]));
+        stdout(sitrep(&db).args(["articles", "--search", "fuel tanker", "--format", "csv"]));
     assert!(
         search.contains("000_dec6e1f6441e53ed.txt") && !search.contains("003_"),
         "{search}"
@@ -408,4 +409,22 @@ fn the_schema_is_what_datasette_expects() {
         "SELECT count(*) FROM sqlite_master WHERE name = '_state'",
     );
     assert_eq!(internal, 1);
+}
+
+#[test]
+fn regression_a_road_status_with_a_month_and_no_year_is_dated_by_its_article() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    sitrep(&db)
+        .args(["ingest", "fixtures/seeds/003_b4f38205223c0aa9.txt"])
+        .assert()
+        .success();
+    // No publication date: "in September" stays "XXXX-09", which sorted after every year.
+    let mut cmd = sitrep(&db);
+    cmd.args(["ingest", "-"]);
+    cmd.write_stdin("Road report\n\nThe RN7 remained open in September, drivers said.\n");
+    cmd.assert().success();
+    let roads = stdout(sitrep(&db).args(["roads", "--format", "csv"]));
+    let rn7 = roads.lines().find(|l| l.starts_with("RN7,")).unwrap();
+    assert!(rn7.contains("partially_controlled"), "{roads}");
 }

@@ -284,8 +284,65 @@ ALTER TABLE raw_pages ADD COLUMN overrides TEXT;
 CREATE INDEX articles_raw ON articles(raw_id);
 "#;
 
+/// Analysts' fixes: full-text search stems English words ("fuel tanker" finds "fuel
+/// tankers") and ignores accents; a road status whose time has a month but no year
+/// ("XXXX-09") is dated by its article, not sorted above every real date; runs get a
+/// `name`, so that Datasette labels the articles that point to them.
+const V4: &str = r#"
+DROP TRIGGER articles_ai;
+DROP TRIGGER articles_ad;
+DROP TRIGGER articles_au;
+DROP TABLE articles_fts;
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, text, content="articles", content_rowid="id",
+    tokenize="porter unicode61 remove_diacritics 2"
+);
+INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');
+CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+    INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+END;
+CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+END;
+CREATE TRIGGER articles_au AFTER UPDATE ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+    INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+END;
+
+DROP VIEW road_status_latest;
+DROP VIEW road_status_history;
+CREATE VIEW road_status_history AS
+    SELECT r.name AS road,
+           c.object_text AS status,
+           ag.name AS controlled_by,
+           CASE WHEN c.time_value GLOB '[0-9][0-9][0-9][0-9]*' THEN c.time_value
+                ELSE a.published END AS as_of,
+           c.modality,
+           coalesce(src.name, c.speaker_name, a.agency, 'outlet') AS according_to,
+           a.title AS article,
+           coalesce(a.source_url, a.source_path) AS source,
+           c.sentence,
+           c.id AS claim_id,
+           r.id AS road_id
+    FROM claims c
+    JOIN articles a ON a.id = c.article_id
+    JOIN entities r ON r.id = c.subject_id
+    LEFT JOIN entities ag ON ag.id = c.agent_id
+    LEFT JOIN entities src ON src.id = c.attributed_to_id
+    WHERE c.predicate = 'road_status' AND c.modality != 'negated';
+CREATE VIEW road_status_latest AS
+    SELECT road, status, controlled_by, as_of, modality, according_to, article, source, sentence, claim_id, road_id
+    FROM (
+        SELECT h.*, row_number() OVER (PARTITION BY road_id ORDER BY as_of DESC, claim_id DESC) AS rn
+        FROM road_status_history h
+    )
+    WHERE rn = 1;
+
+ALTER TABLE runs ADD COLUMN name TEXT GENERATED ALWAYS AS (command || ' ' || started_at) VIRTUAL;
+"#;
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4)])
 }
 
 #[cfg(test)]
