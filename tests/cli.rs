@@ -227,6 +227,14 @@ fn queries_answer_the_analyst_questions() {
         "{json}"
     );
     assert!(rows.iter().all(|r| r["predicate"] == "blockade"));
+    // Scripts get the evidence: the sentence, its span, the rule and the pattern version.
+    assert!(
+        rows.iter().all(|r| r["sentence"].is_string()
+            && r["sentence_start"].is_i64()
+            && r["rule"] == "blockade"
+            && r["pattern_version"].is_string()),
+        "{json}"
+    );
 
     let departures = stdout(sitrep(&db).args([
         "claims",

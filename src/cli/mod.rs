@@ -310,6 +310,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 until,
                 source,
                 limit: Some(limit),
+                evidence: !matches!(format, output::Format::Table),
             };
             output::print(&open_existing(&cli.db)?.claims(&filter)?, format)?;
             Ok(ExitCode::SUCCESS)

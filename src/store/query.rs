@@ -66,6 +66,9 @@ pub struct ClaimFilter {
     /// Substring of the article's URL, path or agency.
     pub source: Option<String>,
     pub limit: Option<u32>,
+    /// Adds the evidence (sentence, rule, pattern version, article id): too wide for a
+    /// terminal table, what a script wants.
+    pub evidence: bool,
 }
 
 fn run(stmt: &mut Statement, params: &[Value]) -> Result<Table, StoreError> {
@@ -104,9 +107,15 @@ impl Store {
 
     /// Claims with names joined in, newest first.
     pub fn claims(&self, f: &ClaimFilter) -> Result<Table, StoreError> {
-        let mut sql = String::from(
+        let evidence = if f.evidence {
+            ", v.speaker_role, v.source_document, v.sentence, c.sentence_start, c.sentence_end,
+               v.rule, v.pattern_version, v.article_id"
+        } else {
+            ""
+        };
+        let mut sql = format!(
             "SELECT v.id, v.published, v.subject, v.predicate, v.object, v.agent, v.place, v.time_text, v.time_value,
-                    v.time_precision, v.modality, v.according_to, v.source
+                    v.time_precision, v.modality, v.according_to, v.source{evidence}
              FROM claims_named v JOIN claims c ON c.id = v.id WHERE 1 = 1",
         );
         let mut params: Vec<Value> = Vec::new();
