@@ -5,7 +5,9 @@
 use super::segment::{SegmentKind, Token};
 use super::time::TimeExpr;
 use super::{Engine, Filled, MODALITY_WINDOW, Sentence, time};
-use crate::model::{Arg, Claim, EntityId, Mention, Modality, Precision, Span, TimeRef, TimeSource};
+use crate::model::{
+    Arg, Claim, EntityId, EntityKind, Mention, Modality, Precision, Span, TimeRef, TimeSource,
+};
 use crate::patterns::{CueRole, PatternSet, Role, Rule, WordClass};
 
 /// The country an article is about, for claims that name no place: the dateline's when
@@ -47,20 +49,40 @@ pub(super) fn article_country(sentences: &[Sentence], patterns: &PatternSet) -> 
 }
 
 impl Engine<'_> {
-    pub(super) fn places(&self, index: usize, trigger: Span, f: &Filled) -> (Vec<EntityId>, bool) {
+    pub(super) fn places(
+        &self,
+        index: usize,
+        rule: &Rule,
+        trigger: Span,
+        f: &Filled,
+    ) -> (Vec<EntityId>, bool) {
         let s = &self.sentences[index];
+        // "…urged their nationals to leave Mali, following similar advice from the United
+        // States": where countries may act, one named past the trigger's clause is another
+        // actor, not a place.
+        let countries_act = rule
+            .role(Role::Subject)
+            .is_some_and(|r| r.kinds.contains(&EntityKind::Country));
+        let another_actor = |m: &Mention| {
+            countries_act
+                && m.kind == EntityKind::Country
+                && m.span.start >= trigger.end
+                && s.punct_between(trigger.end, m.span.start)
+                && !s.after_locative(m)
+        };
         let mut places: Vec<EntityId> = Vec::new();
         if let Some(Arg::Entity(id)) = &f.object
             && self.patterns.entity(id).is_some_and(|e| e.kind.is_place())
         {
             places.push(id.clone());
         }
-        let from = |s: &Sentence, places: &mut Vec<EntityId>| {
+        let from = |s: &Sentence, own: bool, places: &mut Vec<EntityId>| {
             for m in &s.mentions {
                 let used = f.used.iter().any(|u| u.entity == m.entity)
                     && f.object.as_ref().and_then(Arg::entity) != Some(&m.entity);
                 if m.kind.is_place()
                     && !used
+                    && !(own && another_actor(m))
                     && !s.in_relative_clause(m.span, trigger)
                     && !places.contains(&m.entity)
                 {
@@ -68,10 +90,10 @@ impl Engine<'_> {
                 }
             }
         };
-        from(s, &mut places);
+        from(s, true, &mut places);
         // "routes into Bamako: - RN6 (vers Ségou) …": the lead-in's places hold for each item.
         if let Some(lead) = s.lead_in {
-            from(&self.sentences[lead], &mut places);
+            from(&self.sentences[lead], false, &mut places);
         }
         if places.is_empty()
             && let Some(country) = &self.article_country

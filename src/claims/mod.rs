@@ -433,7 +433,7 @@ impl<'a> Engine<'a> {
         cited: Option<&Attribution>,
     ) -> Claim {
         let s = &self.sentences[index];
-        let (places, place_inferred) = self.places(index, trigger, &f);
+        let (places, place_inferred) = self.places(index, rule, trigger, &f);
         let attribution = f
             .speaker
             .clone()

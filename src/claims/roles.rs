@@ -30,7 +30,7 @@ impl Sentence<'_> {
     }
 
     /// Whether a clause mark (comma, parenthesis, dash…) lies between two offsets.
-    fn punct_between(&self, from: usize, to: usize) -> bool {
+    pub(super) fn punct_between(&self, from: usize, to: usize) -> bool {
         let (a, b) = (self.token_at(from), self.token_at(to));
         self.tokens()[a..b.max(a)]
             .iter()
@@ -157,7 +157,7 @@ impl Sentence<'_> {
             .map(|t| t.span)
     }
 
-    fn after_locative(&self, m: &Mention) -> bool {
+    pub(super) fn after_locative(&self, m: &Mention) -> bool {
         let i = self.token_at(m.span.start);
         self.tokens()[..i]
             .iter()
