@@ -63,8 +63,8 @@ impl Engine<'_> {
         let countries_act = rule
             .role(Role::Subject)
             .is_some_and(|r| r.kinds.contains(&EntityKind::Country));
-        let another_actor = |m: &Mention| {
-            countries_act
+        let another_actor = |own: bool, m: &Mention| {
+            own && countries_act
                 && m.kind == EntityKind::Country
                 && m.span.start >= trigger.end
                 && s.punct_between(trigger.end, m.span.start)
@@ -82,7 +82,7 @@ impl Engine<'_> {
                     && f.object.as_ref().and_then(Arg::entity) != Some(&m.entity);
                 if m.kind.is_place()
                     && !used
-                    && !(own && another_actor(m))
+                    && !another_actor(own, m)
                     && !s.in_relative_clause(m.span, trigger)
                     && !places.contains(&m.entity)
                 {
