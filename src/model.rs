@@ -111,6 +111,8 @@ vocabulary!(
         InternationalOrg = "international_org",
         Ngo = "ngo",
         Media = "media",
+        /// A business: a fuel importer, a transport company, a mining company.
+        Company = "company",
         Person = "person",
         Country = "country",
         Region = "region",
@@ -158,6 +160,12 @@ vocabulary!(
         Says = "says",
         Warns = "warns",
         CallsFor = "calls_for",
+        /// Subject (an army, a force) escorts object (a convoy); negated when escorts stop.
+        Escort = "escort",
+        /// Subject frees object (hostages, detainees).
+        Release = "release",
+        /// Subject delivers or donates object (fuel, food, aid) to a place or recipient.
+        Deliver = "deliver",
         /// Subject (a road) has status object (controlled, contested, open…), by agent.
         RoadStatus = "road_status",
         /// Subject (a facility, a place) has status object (open, closed…).

@@ -227,6 +227,18 @@ impl<'a> Engine<'a> {
                 }
             }
         }
+        // What a speaker reports is the news: a rule marked `when_alone` lends its
+        // speaker to the sentence's other claims, and is kept only when there are none.
+        if claims[first..].iter().any(|c| !self.when_alone(&c.rule)) {
+            let mut i = first;
+            while i < claims.len() {
+                if self.when_alone(&claims[i].rule) {
+                    claims.remove(i);
+                } else {
+                    i += 1;
+                }
+            }
+        }
     }
 
     fn fill<'s>(
@@ -400,6 +412,14 @@ impl<'a> Engine<'a> {
         })
     }
 
+    fn when_alone(&self, rule: &RuleId) -> bool {
+        self.patterns
+            .rules
+            .iter()
+            .find(|r| &r.id == rule)
+            .is_some_and(|r| r.when_alone)
+    }
+
     /// Whether a rule's subject may be a quoted person.
     fn speaks(&self, rule: &RuleId) -> bool {
         self.patterns
@@ -480,9 +500,12 @@ impl<'a> Engine<'a> {
 
 /// Two triggers of one sentence often say the same thing ("Contested Routes: … contested").
 /// Reported speech keeps one claim per speaker and sentence: the one with the shortest object.
+/// Predicates that report what someone said or asked.
+fn speech(p: Predicate) -> bool {
+    matches!(p, Predicate::Says | Predicate::Warns | Predicate::CallsFor)
+}
+
 fn dedupe(claims: &mut Vec<Claim>) {
-    let speech =
-        |p: Predicate| matches!(p, Predicate::Says | Predicate::Warns | Predicate::CallsFor);
     let object_len = |c: &Claim| match &c.object {
         Some(Arg::Literal(l)) => l.len(),
         _ => 0,

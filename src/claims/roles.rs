@@ -422,7 +422,11 @@ pub(super) fn after(
             && s.tokens()[i - 1].folded.chars().count() == 1;
         let breaks = (t.is_punct(CLAUSE_PUNCT) && !initial)
             || (i > start && (t.is(WordClass::CLAUSE_BREAK) || t.is(WordClass::LOCATIVE)))
-            || (i > start && triggers.iter().any(|g| g.start == t.span.start))
+            // Another trigger ends the phrase, unless a determiner makes it a noun of the
+            // phrase ("appelé à la libération des otages").
+            || (i > start
+                && triggers.iter().any(|g| g.start == t.span.start)
+                && !s.tokens()[i - 1].is(WordClass::DETERMINER))
             || taken.iter().any(|m| m.span.contains(t.span));
         if breaks || words >= LITERAL_WORDS {
             break;

@@ -255,14 +255,16 @@ fn a_list_item_takes_source_and_place_from_its_lead_in() {
 #[test]
 fn a_quoted_speaker_is_named_with_role() {
     let c = claims(
-        "“The blockade is compounding the crisis,” said OCHA regional coordinator Jean-Luc Martin.",
+        "“JNIM has blockaded Kayes since September,” said OCHA regional coordinator Jean-Luc Martin.",
         None,
     );
-    let says = c.iter().find(|c| c.predicate == Predicate::Says).unwrap();
-    assert_eq!(arg(&says.subject), "Jean-Luc Martin");
-    assert_eq!(arg(&says.object), "The blockade is compounding the crisis");
-    match &says.attribution {
-        Attribution::Speaker { role, entity, .. } => {
+    // The speech verb attributes what it reports (`says` is when_alone): no `says` beside it.
+    assert!(c.iter().all(|c| c.predicate != Predicate::Says), "{c:?}");
+    let blockade = c.iter().find(|c| c.predicate == Predicate::Blockade).unwrap();
+    assert_eq!(arg(&blockade.subject), "jnim");
+    match &blockade.attribution {
+        Attribution::Speaker { name, role, entity } => {
+            assert_eq!(name.as_deref(), Some("Jean-Luc Martin"));
             assert_eq!(role.as_deref(), Some("OCHA regional coordinator"));
             assert_eq!(entity.as_ref().map(|e| e.as_str()), Some("ocha"));
         }
@@ -320,4 +322,15 @@ fn a_claim_with_no_place_takes_the_country_the_article_is_about() {
         ),
         ["mali"]
     );
+}
+
+#[test]
+fn a_statement_with_no_other_claim_is_kept_as_says() {
+    let c = claims(
+        "“The blockade is compounding the crisis,” said OCHA regional coordinator Jean-Luc Martin.",
+        None,
+    );
+    let says = c.iter().find(|c| c.predicate == Predicate::Says).unwrap();
+    assert_eq!(arg(&says.subject), "Jean-Luc Martin");
+    assert_eq!(arg(&says.object), "The blockade is compounding the crisis");
 }

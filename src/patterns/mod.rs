@@ -197,6 +197,9 @@ pub struct Rule {
     pub fill: Vec<Role>,
     /// What the rule is for, as the analyst wrote it.
     pub description: Option<String>,
+    /// The rule's claim attributes the other claims of its sentence and is kept only when
+    /// there are none (a speech verb whose report is the news).
+    pub when_alone: bool,
 }
 
 impl Rule {

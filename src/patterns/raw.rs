@@ -175,6 +175,8 @@ pub struct RawRule {
     #[serde(default)]
     pub fill: Vec<String>,
     pub description: Option<String>,
+    #[serde(default)]
+    pub when_alone: bool,
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -403,6 +403,7 @@ impl Builder {
                 agent,
                 fill,
                 description: r.description,
+                when_alone: r.when_alone,
             });
         }
         rules
