@@ -42,4 +42,5 @@ pub mod patterns;
 pub mod pipeline;
 pub mod reprocess;
 pub mod store;
+pub mod syntax;
 pub mod tag;
