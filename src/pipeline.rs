@@ -4,6 +4,7 @@
 //! [`Pipeline`] borrows one pattern set and can be shared by worker threads.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::OnceLock;
 
 use serde::Serialize;
 
@@ -11,6 +12,7 @@ use crate::claims;
 use crate::extract::{self, ExtractError, RawDocument};
 use crate::model::{Claim, Document, Mention, PatternVersion};
 use crate::patterns::PatternSet;
+use crate::syntax::{self, Lang, Model};
 use crate::tag::{TagError, Tagger};
 
 /// What sitrep makes of one document.
@@ -33,17 +35,52 @@ pub enum ProcessError {
     Panic,
 }
 
-/// Extraction, tagging and claims for one pattern set.
+/// Extraction, tagging, parsing and claims for one pattern set.
 #[derive(Debug)]
 pub struct Pipeline<'p> {
     tagger: Tagger<'p>,
+    /// The built-in syntax models, decoded the first time a document of their language
+    /// needs one, so that commands that never parse do not pay for them.
+    english: OnceLock<Option<Model>>,
+    french: OnceLock<Option<Model>>,
 }
 
 impl<'p> Pipeline<'p> {
     pub fn new(patterns: &'p PatternSet) -> Result<Self, TagError> {
         Ok(Self {
             tagger: Tagger::new(patterns)?,
+            english: OnceLock::new(),
+            french: OnceLock::new(),
         })
+    }
+
+    /// The syntax model for a document's language; `None` for other languages, and if the
+    /// built-in model cannot be decoded (then roles come from word order, as documented).
+    fn syntax(&self, document: &Document) -> Option<&Model> {
+        let detected;
+        let language = match &document.language {
+            Some(l) => l,
+            None => {
+                detected = extract::detect_language(&document.text)?;
+                &detected
+            }
+        };
+        let (cell, lang) = match language.as_str() {
+            "en" => (&self.english, Lang::En),
+            "fr" => (&self.french, Lang::Fr),
+            _ => return None,
+        };
+        cell.get_or_init(|| match syntax::builtin(lang) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                tracing::warn!(
+                    "no {} syntax model ({e}): roles from word order",
+                    lang.as_str()
+                );
+                None
+            }
+        })
+        .as_ref()
     }
 
     pub fn patterns(&self) -> &'p PatternSet {
@@ -72,7 +109,7 @@ impl<'p> Pipeline<'p> {
     /// Tags an already extracted document and reads its claims.
     pub fn analyze(&self, document: Document) -> Analysis {
         let tags = self.tagger.tag(&document.text);
-        let claims = claims::extract(&document, &tags, self.patterns());
+        let claims = claims::extract(&document, &tags, self.patterns(), self.syntax(&document));
         Analysis {
             document,
             pattern_version: self.patterns().version.clone(),

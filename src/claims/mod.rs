@@ -8,8 +8,10 @@
 //! (`attribution`) and the evidence span. Pure: the same document and tags always give the
 //! same claims.
 
+mod args;
 mod attribution;
 mod context;
+mod fill;
 use context::article_country;
 mod roles;
 pub mod segment;
@@ -26,12 +28,16 @@ use crate::model::{
 use crate::patterns::{
     CueRole, Lexicon, LiteralMode, PatternSet, Role, RoleSpec, Rule, Side, WordClass,
 };
+use crate::syntax::{Model, Parse};
 use crate::tag::{CueHit, Tags, Unnamed};
 use segment::{Segment, SegmentKind, Token};
 use time::TimeExpr;
 
 /// Words looked back from a trigger for a negation or a hedge.
 const MODALITY_WINDOW: usize = 6;
+/// Longer "sentences" (a text with no terminators, a table flattened to one line) are not
+/// parsed: their roles come from the word-order fallback ([`roles`]).
+const MAX_PARSED_BYTES: usize = 4_000;
 
 /// One unit claims are read from, with everything found in it.
 #[derive(Debug)]
@@ -47,6 +53,10 @@ pub struct Sentence<'a> {
     /// Tokens, parentheticals and times, computed the first time a rule looks: most
     /// sentences of most articles hold no event cue and are never read that closely.
     analysed: OnceCell<Analysed>,
+    /// The syntax model of the document's language, if there is one.
+    syntax: Option<&'a Model>,
+    /// The dependency parse, made the first time a rule fires in the sentence.
+    parsed: OnceCell<Option<Parse>>,
 }
 
 #[derive(Debug)]
@@ -80,6 +90,19 @@ impl Sentence<'_> {
 
     pub fn times(&self) -> &[TimeExpr] {
         &self.analysed().times
+    }
+
+    /// The sentence's dependency parse; `None` without a model for the language or for a
+    /// run-on "sentence" too long to be one.
+    pub fn parse(&self) -> Option<&Parse> {
+        self.parsed
+            .get_or_init(|| {
+                let model = self.syntax?;
+                (self.span.len() <= MAX_PARSED_BYTES).then(|| {
+                    model.parse_text(&self.text[self.span.start..self.span.end], self.span.start)
+                })
+            })
+            .as_ref()
     }
 }
 
@@ -116,8 +139,14 @@ fn parentheticals(tokens: &[Token]) -> Vec<(Span, bool)> {
     out
 }
 
-/// Reads the claims of one tagged document.
-pub fn extract(doc: &Document, tags: &Tags, patterns: &PatternSet) -> Vec<Claim> {
+/// Reads the claims of one tagged document. `syntax` is the parser of the document's
+/// language; without one, roles come from word order alone.
+pub fn extract(
+    doc: &Document,
+    tags: &Tags,
+    patterns: &PatternSet,
+    syntax: Option<&Model>,
+) -> Vec<Claim> {
     let lex = &patterns.lexicon;
     let text = doc.text.as_str();
     let segs: Vec<Segment> = segment::segments(text, doc.dateline.as_ref().map(|d| d.span), lex);
@@ -133,6 +162,8 @@ pub fn extract(doc: &Document, tags: &Tags, patterns: &PatternSet) -> Vec<Claim>
             text,
             lex,
             analysed: OnceCell::new(),
+            syntax,
+            parsed: OnceCell::new(),
         })
         .collect();
     let article_country = article_country(&sentences, patterns);
@@ -265,6 +296,17 @@ impl<'a> Engine<'a> {
         };
         let mut taken: Vec<&Mention> = Vec::new();
         let mut subjects: Vec<Option<Arg>> = vec![None];
+        // Roles come from the trigger's arguments in the dependency tree; word order is the
+        // fallback for a sentence with no parse.
+        let lex = &self.patterns.lexicon;
+        let syntactic = s.parse().and_then(|parse| {
+            let word = args::trigger_word(parse, trigger)?;
+            Some(fill::Trigger {
+                parse,
+                span: trigger,
+                args: args::arguments(parse, word, lex),
+            })
+        });
         let mut f = Filled {
             subject: None,
             object: None,
@@ -298,18 +340,28 @@ impl<'a> Engine<'a> {
                 }
                 continue;
             }
-            let found = roles::entities(
-                s,
-                role,
-                spec,
-                trigger,
-                &roles::Context {
-                    taken: &taken,
-                    avoid,
+            let ctx = roles::Context {
+                taken: &taken,
+                avoid,
+            };
+            let mut syntactic_literal = None;
+            let found = match &syntactic {
+                Some(t) if !spec.all => match fill::role(s, t, role, spec, &ctx, lex, self.text) {
+                    fill::Found::Entities(found) => found,
+                    fill::Found::Literal(words, span) => {
+                        syntactic_literal = Some((words, span));
+                        Vec::new()
+                    }
+                    fill::Found::Nothing => Vec::new(),
                 },
-            );
+                _ => roles::entities(s, role, spec, trigger, &ctx),
+            };
             taken.extend(found.iter().copied());
+            let parsed = syntactic.is_some() && !spec.all;
             let literal = || match spec.literal {
+                LiteralMode::After | LiteralMode::Before | LiteralMode::Modifier if parsed => {
+                    syntactic_literal.clone()
+                }
                 LiteralMode::None => None,
                 LiteralMode::After => roles::after(s, trigger.end, self.text, triggers, &taken),
                 LiteralMode::Modifier => roles::modifier(s, trigger, self.text),
@@ -334,6 +386,10 @@ impl<'a> Engine<'a> {
                             .iter()
                             .map(|m| Some(Arg::Entity(m.entity.clone())))
                             .collect();
+                    } else if let Some((words, _)) = &syntactic_literal {
+                        subjects = vec![Some(Arg::Literal(words.clone()))];
+                    } else if parsed {
+                        // The tree found no actor: nothing by word order stands in.
                     } else if spec.unnamed
                         && let Some((words, _)) =
                             roles::unnamed_subject(s, spec, trigger, self.text)

@@ -36,6 +36,13 @@ impl WordClass {
     pub const COUNTER: Self = Self(1 << 14);
     /// "to", "à": the entity after it is spoken to, not speaking.
     pub const RECIPIENT: Self = Self(1 << 15);
+    /// "launched", "imposé": a verb whose object is an event names the event's actor as its
+    /// subject ("JNIM launched an attack").
+    pub const SUPPORT: Self = Self(1 << 16);
+    /// "against", "contre": the phrase after it is what an event is aimed at.
+    pub const OPPOSITION: Self = Self(1 << 17);
+    /// "union", "syndicat": a phrase headed by it names an organisation.
+    pub const ORGANISATION: Self = Self(1 << 18);
 
     /// Whether the word is in any of the lists of `other`.
     pub fn is(self, other: Self) -> bool {
@@ -85,6 +92,12 @@ pub struct Lexicon {
     pub counters: HashSet<String>,
     /// "a indiqué à l'AFP une source": the entity after it is who is told.
     pub recipients: HashSet<String>,
+    /// Lemmas of verbs that carry an event noun: "launched an attack", "a imposé un blocus".
+    pub support_verbs: HashSet<String>,
+    /// "against", "on", "contre": what an event is aimed at follows.
+    pub opposition_markers: HashSet<String>,
+    /// Head nouns of organisations outside the dictionary: "union", "chamber", "syndicat".
+    pub organisation_words: HashSet<String>,
     /// "yesterday" = -1, "hier" = -1.
     pub day_offsets: FxHashMap<String, i64>,
     /// Every listed word and its classes, built by [`Lexicon::index`].
@@ -129,6 +142,9 @@ impl Lexicon {
             (&self.past_markers, WordClass::PAST_MARKER),
             (&self.counters, WordClass::COUNTER),
             (&self.recipients, WordClass::RECIPIENT),
+            (&self.support_verbs, WordClass::SUPPORT),
+            (&self.opposition_markers, WordClass::OPPOSITION),
+            (&self.organisation_words, WordClass::ORGANISATION),
         ];
         let mut classes: FxHashMap<String, WordClass> = FxHashMap::default();
         for (list, class) in lists {
@@ -177,6 +193,9 @@ impl Lexicon {
         add(&mut self.past_markers, &raw.past_markers);
         add(&mut self.counters, &raw.counters);
         add(&mut self.recipients, &raw.recipients);
+        add(&mut self.support_verbs, &raw.support_verbs);
+        add(&mut self.opposition_markers, &raw.opposition_markers);
+        add(&mut self.organisation_words, &raw.organisation_words);
         for (list, what) in [
             (&raw.months, "months"),
             (&raw.month_abbreviations, "month_abbreviations"),

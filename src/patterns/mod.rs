@@ -173,6 +173,69 @@ pub struct RoleSpec {
     /// Unidentified actors ("gunmen", see `Generic::unnamed`) may fill the role when no
     /// entity does.
     pub unnamed: bool,
+    /// The syntactic relations to the trigger that may fill the role, in order of
+    /// preference; empty means the role's defaults ([`Relation::defaults`]).
+    pub from: Vec<Relation>,
+}
+
+/// How an argument relates to its trigger in the sentence's dependency tree: the words a
+/// rule uses to say where a role comes from (`from = ["subject", "agent"]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relation {
+    /// The subject of an active trigger verb, or of the verb it is coordinated with or
+    /// controlled by ("JNIM vowed to attack", "attacked and torched").
+    Subject,
+    /// "by X", "par X": a passive's agent, or a nominal trigger's ("an attack by JNIM").
+    Agent,
+    /// The direct object of an active trigger, or the subject of a passive one.
+    Object,
+    /// "against X", "on X", "contre X": what an event is aimed at.
+    Against,
+    /// "of X", "du X" after a nominal trigger ("une attaque du JNIM", "blockade of Kayes").
+    Genitive,
+    /// "JNIM's attack", "its blockade".
+    Possessor,
+    /// A name or adjective before a nominal trigger ("a JNIM attack", "fuel blockade").
+    Modifier,
+    /// The subject of a verb that carries the nominal trigger ("JNIM launched an attack",
+    /// "a imposé un blocus").
+    SupportSubject,
+    /// The clause a speech verb reports.
+    Content,
+}
+
+impl Relation {
+    pub const ALL: &'static [(&'static str, Relation)] = &[
+        ("subject", Relation::Subject),
+        ("agent", Relation::Agent),
+        ("object", Relation::Object),
+        ("against", Relation::Against),
+        ("genitive", Relation::Genitive),
+        ("possessor", Relation::Possessor),
+        ("modifier", Relation::Modifier),
+        ("support_subject", Relation::SupportSubject),
+        ("content", Relation::Content),
+    ];
+
+    /// Where a role comes from when its rule does not say.
+    pub fn defaults(role: Role) -> &'static [Relation] {
+        match role {
+            Role::Subject | Role::Agent => &[
+                Relation::Subject,
+                Relation::Agent,
+                Relation::Possessor,
+                Relation::SupportSubject,
+                Relation::Modifier,
+                Relation::Genitive,
+            ],
+            Role::Object => &[
+                Relation::Object,
+                Relation::Against,
+                Relation::Genitive,
+                Relation::Modifier,
+            ],
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

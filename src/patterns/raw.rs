@@ -116,6 +116,12 @@ pub struct RawLexicon {
     #[serde(default)]
     pub recipients: Vec<String>,
     #[serde(default)]
+    pub support_verbs: Vec<String>,
+    #[serde(default)]
+    pub opposition_markers: Vec<String>,
+    #[serde(default)]
+    pub organisation_words: Vec<String>,
+    #[serde(default)]
     pub day_offsets: BTreeMap<String, i64>,
 }
 
@@ -196,4 +202,6 @@ pub struct RawRole {
     pub person: bool,
     #[serde(default)]
     pub unnamed: bool,
+    #[serde(default)]
+    pub from: Vec<String>,
 }

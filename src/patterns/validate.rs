@@ -323,7 +323,19 @@ impl Builder {
                 LiteralMode::None
             }
         };
+        let mut from = Vec::new();
+        for name in &raw.from {
+            match Relation::ALL.iter().find(|(n, _)| n == name) {
+                Some(&(_, r)) => from.push(r),
+                None => {
+                    let names: Vec<&str> = Relation::ALL.iter().map(|(n, _)| *n).collect();
+                    let reason = format!("rule {rule}: from {name:?} ({})", names.join(", "));
+                    self.problem(file, line, reason);
+                }
+            }
+        }
         Some(RoleSpec {
+            from,
             kinds,
             required: raw.required,
             all: raw.all,

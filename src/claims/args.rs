@@ -1,0 +1,241 @@
+//! A trigger's arguments, read from the sentence's dependency tree.
+//!
+//! Rules say which relations may fill a role (`from = ["subject", "agent"]`, see
+//! [`Relation`]); this module finds, for one trigger, the head word of each such argument:
+//! the subject of an active verb (or of the verb it is coordinated with or controlled by),
+//! the agent of a passive, the object, "against X", a nominal trigger's genitive, possessor
+//! and modifiers, and the subject of a support verb ("JNIM *launched* an attack"). What a
+//! head word names (an entity, an unnamed actor, a literal phrase) is the caller's business;
+//! [`phrase`] gives the words of a noun phrase without its relative clauses.
+
+use std::ops::Range;
+
+use crate::model::Span;
+use crate::patterns::{Lexicon, Relation, WordClass};
+use crate::syntax::{Parse, Upos};
+use crate::tag::normalize::fold;
+
+/// How far up a chain of coordinated or controlled verbs a subject is looked for: chains in
+/// news sentences are short, and a bound keeps a pathological parse linear.
+const MAX_CHAIN: usize = 8;
+
+/// One argument: its relation to the trigger and its head word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Arg {
+    pub relation: Relation,
+    pub head: usize,
+}
+
+fn base(rel: &str) -> &str {
+    rel.split(':').next().unwrap_or(rel)
+}
+
+/// The word that stands for the trigger: the word of the trigger's span whose head lies
+/// outside it ("opened fire on" → "opened").
+pub(super) fn trigger_word(p: &Parse, trigger: Span) -> Option<usize> {
+    let inside = |i: usize| {
+        let s = p.span(i);
+        s.start < trigger.end && trigger.start < s.end
+    };
+    (0..p.len())
+        .filter(|&i| inside(i))
+        .find(|&i| p.head(i).is_none_or(|h| !inside(h)))
+}
+
+fn marked(p: &Parse, i: usize, lex: &Lexicon, class: WordClass) -> bool {
+    p.children(i)
+        .filter(|&c| base(p.deprel(c)) == "case")
+        .any(|c| lex.class_of(&fold(p.form(c))).is(class))
+}
+
+/// Whether the verb is passive: a passive auxiliary or subject, or a past participle that
+/// modifies a noun ("a convoy escorted by the army").
+fn passive(p: &Parse, v: usize) -> bool {
+    p.children(v)
+        .any(|c| matches!(p.deprel(c), "aux:pass" | "nsubj:pass" | "csubj:pass"))
+        || (matches!(base(p.deprel(v)), "acl" | "amod") && !p.form(v).ends_with("ing"))
+}
+
+fn is_verbal(p: &Parse, i: usize) -> bool {
+    matches!(p.upos(i), Upos::Verb | Upos::Aux)
+        || (p.upos(i) == Upos::Adj && p.children(i).any(|c| base(p.deprel(c)) == "obl"))
+}
+
+/// Every argument of the trigger word `t`, in no particular order.
+pub(super) fn arguments(p: &Parse, t: usize, lex: &Lexicon) -> Vec<Arg> {
+    let mut out = Vec::new();
+    let mut push = |relation, head| out.push(Arg { relation, head });
+    let verbal = is_verbal(p, t);
+    let pass = verbal && passive(p, t);
+    for c in p.children(t) {
+        let rel = p.deprel(c);
+        match (base(rel), rel) {
+            (_, "nsubj:pass") => push(Relation::Object, c),
+            ("nsubj", _) => push(Relation::Subject, c),
+            ("obj", _) if verbal => push(Relation::Object, c),
+            (_, "obl:agent") => push(Relation::Agent, c),
+            ("obl" | "nmod", _) => {
+                if marked(p, c, lex, WordClass::AGENT_MARKER) && (pass || !verbal) {
+                    push(Relation::Agent, c);
+                } else if marked(p, c, lex, WordClass::OPPOSITION) {
+                    push(Relation::Against, c);
+                } else if !verbal && marked(p, c, lex, WordClass::GENITIVE) {
+                    push(Relation::Genitive, c);
+                }
+            }
+            (_, "nmod:poss") => push(Relation::Possessor, c),
+            ("compound" | "amod" | "flat", _) if !verbal && c < t => push(Relation::Modifier, c),
+            ("ccomp" | "parataxis", _) if verbal => push(Relation::Content, c),
+            // "a convoy escorted by the army": the agent sits on the participle.
+            ("acl", _) if !verbal => {
+                for g in p.children(c) {
+                    if p.deprel(g) == "obl:agent"
+                        || (base(p.deprel(g)) == "obl"
+                            && marked(p, g, lex, WordClass::AGENT_MARKER))
+                    {
+                        push(Relation::Agent, g);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    // "Attacks by JNIM" parsed with the agent on the noun's own head are rare; what matters
+    // more is what the trigger's place in the tree says.
+    if let Some(h) = p.head(t) {
+        let rel = p.deprel(t);
+        if verbal {
+            inherit_subject(p, t, &mut out);
+            // "a convoy attacked by JNIM", "la route bloquée": the noun a participle
+            // modifies is what the event is done to.
+            if matches!(base(rel), "acl" | "amod") && pass {
+                out.push(Arg {
+                    relation: Relation::Object,
+                    head: h,
+                });
+            }
+        } else if matches!(base(rel), "obj" | "nsubj")
+            && lex.class_of(&fold(p.lemma(h))).is(WordClass::SUPPORT)
+        {
+            // "JNIM launched an attack", "le blocus imposé" (nsubj:pass of the support verb).
+            for c in p.children(h) {
+                match p.deprel(c) {
+                    "nsubj" if base(rel) == "obj" => out.push(Arg {
+                        relation: Relation::SupportSubject,
+                        head: c,
+                    }),
+                    "obl:agent" => out.push(Arg {
+                        relation: Relation::SupportSubject,
+                        head: c,
+                    }),
+                    _ => {}
+                }
+            }
+            if base(rel) == "obj" && !out.iter().any(|a| a.relation == Relation::SupportSubject) {
+                inherit_subject(p, h, &mut out);
+                for a in out.iter_mut().filter(|a| a.relation == Relation::Subject) {
+                    a.relation = Relation::SupportSubject;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A verb with no subject of its own takes the subject of the verb it is coordinated with
+/// ("attacked and torched"), controlled by ("vowed to attack") or attached to as a
+/// participle clause ("…, killing six soldiers").
+fn inherit_subject(p: &Parse, t: usize, out: &mut Vec<Arg>) {
+    let has = |v: usize| {
+        p.children(v)
+            .any(|c| matches!(p.deprel(c), "nsubj" | "nsubj:pass" | "expl:subj"))
+    };
+    if has(t) {
+        return;
+    }
+    let mut v = t;
+    for _ in 0..MAX_CHAIN {
+        let Some(h) = p.head(v) else { return };
+        if !matches!(base(p.deprel(v)), "conj" | "xcomp" | "advcl") || !is_verbal(p, h) {
+            return;
+        }
+        if let Some(s) = p.children(h).find(|&c| p.deprel(c) == "nsubj") {
+            out.push(Arg {
+                relation: Relation::Subject,
+                head: s,
+            });
+            return;
+        }
+        if p.children(h).any(|c| p.deprel(c) == "nsubj:pass") {
+            return;
+        }
+        v = h;
+    }
+}
+
+/// Words whose subtree is not part of the noun phrase of their head: relative and other
+/// clauses, parentheticals, and what a comma sets apart.
+fn outside_phrase(p: &Parse, i: usize) -> bool {
+    matches!(
+        p.deprel(i),
+        "acl:relcl" | "parataxis" | "appos" | "advcl" | "dislocated" | "vocative" | "conj"
+    ) || p.deprel(i) == "punct" && matches!(p.form(i), "," | "(" | ")" | ";" | ":" | "—" | "–")
+}
+
+/// The word range of the noun phrase headed by `head`: its subtree without relative clauses,
+/// appositions and anything after a comma, and without leading case markers and edge
+/// punctuation.
+pub(super) fn phrase(p: &Parse, head: usize, conj: bool) -> Range<usize> {
+    let sub = p.subtree(head);
+    let (mut lo, mut hi) = (sub.start, sub.end);
+    for c in p.children(head) {
+        let cut = outside_phrase(p, c) && !(conj && p.deprel(c) == "conj");
+        if cut && c > head {
+            hi = hi.min(p.subtree(c).start);
+        } else if cut && c < head {
+            lo = lo.max(p.subtree(c).end);
+        }
+    }
+    while lo < hi && (matches!(p.deprel(lo), "case" | "punct" | "mark" | "cc")) && lo < head {
+        lo += 1;
+    }
+    while hi > lo + 1 && matches!(p.deprel(hi - 1), "punct" | "cc") && hi - 1 > head {
+        hi -= 1;
+    }
+    lo..hi
+}
+
+/// Byte span of a word range.
+pub(super) fn span_of(p: &Parse, words: Range<usize>) -> Option<Span> {
+    if words.is_empty() {
+        return None;
+    }
+    Some(Span::new(
+        p.span(words.start).start,
+        p.span(words.end - 1).end,
+    ))
+}
+
+/// Words that name what a head word stands for: itself, and its compounds, flat names,
+/// adjectives, possessors and genitives ("JNIM fighters", "fighters of JNIM",
+/// "combattants du JNIM"), two levels down.
+pub(super) fn naming_words(p: &Parse, head: usize, lex: &Lexicon, out: &mut Vec<usize>) {
+    out.push(head);
+    let mut frontier = vec![head];
+    for _ in 0..2 {
+        let mut next = Vec::new();
+        for &w in &frontier {
+            for c in p.children(w) {
+                let rel = p.deprel(c);
+                let names = matches!(base(rel), "compound" | "flat" | "amod" | "appos")
+                    || rel == "nmod:poss"
+                    || (base(rel) == "nmod" && marked(p, c, lex, WordClass::GENITIVE));
+                if names {
+                    out.push(c);
+                    next.push(c);
+                }
+            }
+        }
+        frontier = next;
+    }
+}

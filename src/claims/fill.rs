@@ -1,0 +1,162 @@
+//! Filling one role of a rule from the trigger's syntactic arguments ([`args`]).
+//!
+//! For each relation the role may come from, in the rule's order, the argument's head word
+//! is read as: a known entity of a kind the role takes (the head itself, or a name that
+//! qualifies it: "JNIM fighters", "combattants du JNIM"); else an unnamed actor ("gunmen");
+//! else, for a subject, an organisation or name outside the dictionary ("the Union of
+//! Hauliers"), as a literal; else, for an object, the noun phrase itself.
+
+use super::Sentence;
+use super::args::{self, Arg};
+use super::roles::Context;
+use crate::model::{Mention, Span};
+use crate::patterns::{Lexicon, LiteralMode, Relation, Role, RoleSpec, WordClass};
+use crate::syntax::{Parse, Upos};
+use crate::tag::normalize::fold;
+
+/// What a role was filled with.
+pub(super) enum Found<'s> {
+    Entities(Vec<&'s Mention>),
+    Literal(String, Span),
+    Nothing,
+}
+
+/// Everything the filling needs about one trigger.
+pub(super) struct Trigger<'p> {
+    pub parse: &'p Parse,
+    pub span: Span,
+    pub args: Vec<Arg>,
+}
+
+fn overlaps(a: Span, b: std::ops::Range<usize>) -> bool {
+    a.start < b.end && b.start < a.end
+}
+
+fn text_of(text: &str, span: Span) -> String {
+    text[span.start..span.end].to_string()
+}
+
+/// Fills `role` from the trigger's arguments.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn role<'s>(
+    s: &Sentence<'s>,
+    t: &Trigger,
+    role: Role,
+    spec: &RoleSpec,
+    ctx: &Context,
+    lex: &Lexicon,
+    text: &str,
+) -> Found<'s> {
+    let p = t.parse;
+    let relations = if spec.from.is_empty() {
+        Relation::defaults(role)
+    } else {
+        &spec.from
+    };
+    let actor = matches!(role, Role::Subject | Role::Agent);
+    for &relation in relations {
+        for a in t.args.iter().filter(|a| a.relation == relation) {
+            if let Some(m) = entity(s, p, a, spec, ctx, lex, t.span, actor) {
+                let mut out = vec![m];
+                if actor {
+                    coordinated(s, p, a.head, spec, ctx, lex, t.span, &mut out);
+                }
+                return Found::Entities(out);
+            }
+            let Some(span) = args::span_of(p, args::phrase(p, a.head, actor)) else {
+                continue;
+            };
+            if span.start < t.span.end && t.span.start < span.end {
+                continue;
+            }
+            let head = p.span(a.head);
+            if actor {
+                let unnamed = spec.unnamed
+                    && s.unnamed
+                        .iter()
+                        .any(|u| spec.kinds.contains(&u.kind) && overlaps(u.span, head.clone()));
+                // "the Union of Hauliers said": an organisation the dictionary does not know
+                // is still who acts or speaks, kept as written.
+                let organisation = role == Role::Subject
+                    && relation != Relation::Modifier
+                    && (p.upos(a.head) == Upos::Propn
+                        || lex
+                            .class_of(&fold(p.form(a.head)))
+                            .is(WordClass::ORGANISATION))
+                    && !s.mentions.iter().any(|m| overlaps(m.span, head.clone()));
+                if unnamed || organisation {
+                    return Found::Literal(text_of(text, span), span);
+                }
+            } else if matches!(
+                spec.literal,
+                LiteralMode::After | LiteralMode::Before | LiteralMode::Modifier
+            ) && !ctx.taken.iter().any(|m| span.contains(m.span))
+                && matches!(
+                    p.upos(a.head),
+                    Upos::Noun | Upos::Propn | Upos::Num | Upos::Pron | Upos::Adj
+                )
+                && p.upos(a.head) != Upos::Pron
+            {
+                return Found::Literal(text_of(text, span), span);
+            }
+        }
+    }
+    Found::Nothing
+}
+
+/// The entity an argument names, if one of a kind the role takes.
+#[allow(clippy::too_many_arguments)]
+fn entity<'s>(
+    s: &Sentence<'s>,
+    p: &Parse,
+    a: &Arg,
+    spec: &RoleSpec,
+    ctx: &Context,
+    lex: &Lexicon,
+    trigger: Span,
+    actor: bool,
+) -> Option<&'s Mention> {
+    let mut words = Vec::new();
+    args::naming_words(p, a.head, lex, &mut words);
+    let eligible = |m: &&&Mention| {
+        spec.kinds.contains(&m.kind)
+            && !overlaps(m.span, trigger.start..trigger.end)
+            && !ctx.taken.iter().any(|t| t.entity == m.entity)
+            && !(actor && ctx.avoid.contains(&m.entity))
+            // "al-Qaeda-linked militants": a modifier names an affiliation, not the actor,
+            // except as the trigger's own modifier ("a JNIM-led blockade").
+            && (!m.modifier || (a.relation == Relation::Modifier && overlaps(m.span, p.span(a.head))))
+    };
+    words.iter().find_map(|&w| {
+        s.mentions
+            .iter()
+            .filter(eligible)
+            .find(|m| overlaps(m.span, p.span(w)))
+            .copied()
+    })
+}
+
+/// "FAMa and Africa Corps troops attacked": the entities coordinated with a subject.
+#[allow(clippy::too_many_arguments)]
+fn coordinated<'s>(
+    s: &Sentence<'s>,
+    p: &Parse,
+    head: usize,
+    spec: &RoleSpec,
+    ctx: &Context,
+    lex: &Lexicon,
+    trigger: Span,
+    out: &mut Vec<&'s Mention>,
+) {
+    for c in p.children(head).filter(|&c| p.deprel(c) == "conj") {
+        let a = Arg {
+            relation: Relation::Subject,
+            head: c,
+        };
+        if let Some(m) = entity(s, p, &a, spec, ctx, lex, trigger, true)
+            && !out.iter().any(|o| o.entity == m.entity)
+        {
+            out.push(m);
+        }
+    }
+}
