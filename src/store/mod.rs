@@ -21,7 +21,7 @@ pub use frontier::{
     ItemId, ItemState, NewItem, PageOutcome, PageRecord, PendingItem, PollRecord, RawPage,
     SourceId, SourceState,
 };
-pub use query::{Cell, ClaimFilter, Table};
+pub use query::{Cell, ClaimFilter, LiteralFilter, LiteralRole, Table};
 
 use crate::extract;
 use crate::model::{Arg, Attribution, EntityId, EntityKind};
