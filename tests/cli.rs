@@ -560,3 +560,24 @@ fn every_claim_view_says_what_its_time_rests_on() {
     );
     assert!(stated > 0);
 }
+
+#[test]
+fn regression_a_query_on_a_database_of_an_older_sitrep_migrates_it_first() {
+    let (_dir, db) = seeded();
+    {
+        // Back to schema 4: the claim views without `time_basis`.
+        let conn = Connection::open(&db).unwrap();
+        conn.execute_batch(
+            "DROP VIEW road_status_latest; DROP VIEW road_status_history; DROP VIEW claims_named;
+             CREATE VIEW claims_named AS SELECT id FROM claims;
+             CREATE VIEW road_status_history AS SELECT id AS claim_id FROM claims;
+             CREATE VIEW road_status_latest AS SELECT claim_id FROM road_status_history;
+             PRAGMA user_version = 4;",
+        )
+        .unwrap();
+    }
+    let roads = stdout(sitrep(&db).args(["roads", "--format", "csv"]));
+    assert!(roads.contains(",publication_date,"), "{roads}");
+    let claims = stdout(sitrep(&db).args(["claims", "--format", "csv"]));
+    assert!(claims.contains("time_basis"), "{claims}");
+}

@@ -421,8 +421,13 @@ CREATE VIEW road_status_latest AS
     WHERE rn = 1;
 "#;
 
+const ALL: [&str; 5] = [V1, V2, V3, V4, V5];
+
+/// The schema version of an up-to-date database (SQLite's `user_version`).
+pub const LATEST: i64 = ALL.len() as i64;
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5)])
+    Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())
 }
 
 #[cfg(test)]
