@@ -186,6 +186,8 @@ vocabulary!(
     /// How precisely a time is known.
     Precision, "precision" {
         Day = "day",
+        /// A calendar week, Monday to Sunday ("next week"); the value is an interval of days.
+        Week = "week",
         Month = "month",
         Year = "year",
         /// Stated, but not resolvable to a calendar value (no reference date).

@@ -198,15 +198,16 @@ fn queries_answer_the_analyst_questions() {
 
     let roads = stdout(sitrep(&db).args(["roads", "--format", "csv"]));
     assert!(
-        roads.starts_with("road,status,controlled_by,as_of,according_to,source\n"),
+        roads.starts_with("road,status,controlled_by,as_of,time_basis,according_to,source\n"),
+        "{roads}"
+    );
+    // The map states no date: its statuses hold as of the article's.
+    assert!(
+        roads.contains("RN26,open,,2025-12-04,publication_date,Rerum Novarum"),
         "{roads}"
     );
     assert!(
-        roads.contains("RN26,open,,2025-12-04,Rerum Novarum"),
-        "{roads}"
-    );
-    assert!(
-        roads.contains("RN5,partially_controlled,JNIM,2025-12-04,Rerum Novarum"),
+        roads.contains("RN5,partially_controlled,JNIM,2025-12-04,publication_date,Rerum Novarum"),
         "{roads}"
     );
     assert_eq!(roads.lines().count(), 9, "8 roads and a header:\n{roads}");
@@ -227,6 +228,38 @@ fn queries_answer_the_analyst_questions() {
         "{json}"
     );
     assert!(rows.iter().all(|r| r["predicate"] == "blockade"));
+    // The keys scripts read are all there, and every time says what it rests on.
+    let keys = [
+        "id",
+        "published",
+        "subject",
+        "predicate",
+        "object",
+        "agent",
+        "place",
+        "time_text",
+        "time_value",
+        "time_precision",
+        "time_basis",
+        "modality",
+        "according_to",
+        "source",
+    ];
+    assert!(
+        rows.iter().all(|r| keys.iter().all(|k| r.get(k).is_some())),
+        "{json}"
+    );
+    let bases = [
+        "stated",
+        "neighbour_sentence",
+        "publication_date",
+        "unresolved",
+    ];
+    assert!(
+        rows.iter()
+            .all(|r| bases.iter().any(|b| r["time_basis"] == *b)),
+        "{json}"
+    );
     // Scripts get the evidence: the sentence, its span, the rule and the pattern version.
     assert!(
         rows.iter().all(|r| r["sentence"].is_string()
@@ -247,6 +280,16 @@ fn queries_answer_the_analyst_questions() {
         departures.contains("U.S. Embassy in Mali") && departures.contains("United States"),
         "{departures}"
     );
+    assert!(
+        departures
+            .lines()
+            .next()
+            .unwrap()
+            .contains(",time_precision,time_basis,"),
+        "{departures}"
+    );
+    let table = stdout(sitrep(&db).args(["claims", "--predicate", "advises_departure"]));
+    assert!(table.contains("time_basis"), "{table}");
 
     let dated = stdout(sitrep(&db).args([
         "claims",
@@ -435,4 +478,106 @@ fn regression_a_road_status_with_a_month_and_no_year_is_dated_by_its_article() {
     let roads = stdout(sitrep(&db).args(["roads", "--format", "csv"]));
     let rn7 = roads.lines().find(|l| l.starts_with("RN7,")).unwrap();
     assert!(rn7.contains("partially_controlled"), "{roads}");
+}
+
+/// The text of a small article: unnamed actors and a quoted person give literal subjects.
+const LITERAL_ARTICLE: &str = "Attacks near Kati\n\n\
+Gunmen ambushed a convoy near Kati on Sunday. Des hommes armés ont attaqué un camion près de \
+Kayes. \"The road is closed,\" said Amadou Traoré, a driver. Gunmen also attacked a bus near \
+Ségou.\n";
+
+#[test]
+fn literals_lists_the_actors_patterns_do_not_know_most_frequent_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let mut cmd = sitrep(&db);
+    cmd.args(["ingest", "-", "--published", "2025-10-14"]);
+    cmd.write_stdin(LITERAL_ARTICLE);
+    cmd.assert().success();
+    let json = stdout(sitrep(&db).args(["literals", "--format", "json"]));
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    let first = &rows[0];
+    assert_eq!(first["literal"], "Gunmen", "{json}");
+    assert_eq!(first["role"], "subject", "{json}");
+    assert_eq!(first["claims"], 2, "{json}");
+    assert_eq!(first["articles"], 1, "{json}");
+    assert_eq!(first["first_seen"], "2025-10-14", "{json}");
+    assert!(first["example_claim"].is_i64(), "{json}");
+    let has = |literal: &str, role: &str| {
+        rows.iter()
+            .any(|r| r["literal"] == literal && r["role"] == role)
+    };
+    assert!(has("hommes armés", "subject"), "{json}");
+    assert!(has("Amadou Traoré", "speaker"), "{json}");
+    // Objects only when asked: most are things and statuses, not actors.
+    assert!(rows.iter().all(|r| r["role"] != "object"), "{json}");
+
+    let speakers = stdout(sitrep(&db).args(["literals", "--role", "speaker", "--format", "csv"]));
+    assert_eq!(
+        speakers.lines().collect::<Vec<_>>(),
+        [
+            "literal,role,claims,articles,first_seen,last_seen,predicates,example_claim",
+            speakers.lines().nth(1).unwrap(),
+        ],
+        "{speakers}"
+    );
+    assert!(
+        speakers.contains("Amadou Traoré,speaker,1,1,2025-10-14"),
+        "{speakers}"
+    );
+    let objects = stdout(sitrep(&db).args(["literals", "--role", "object", "--limit", "1"]));
+    assert!(objects.contains("(1 row)"), "{objects}");
+    let later = stdout(sitrep(&db).args(["literals", "--since", "2025-10-15"]));
+    assert!(later.contains("(0 rows)"), "{later}");
+}
+
+#[test]
+fn every_claim_view_says_what_its_time_rests_on() {
+    let (_dir, db) = seeded();
+    let conn = Connection::open(&db).unwrap();
+    for view in ["claims_named", "road_status_history", "road_status_latest"] {
+        let odd: i64 = scalar(
+            &conn,
+            &format!(
+                "SELECT count(*) FROM {view} WHERE time_basis IS NULL OR time_basis NOT IN
+                 ('stated', 'neighbour_sentence', 'publication_date', 'unresolved')"
+            ),
+        );
+        assert_eq!(odd, 0, "{view}");
+    }
+    // The basis follows what was stored: a time from the next sentence is the neighbour's.
+    let pairs: i64 = scalar(
+        &conn,
+        "SELECT count(*) FROM claims_named v JOIN claims c ON c.id = v.id
+         WHERE (c.time_source = 'context') != (v.time_basis = 'neighbour_sentence')
+            OR (c.time_source = 'stated') != (v.time_basis = 'stated')
+            OR (c.time_source IS NULL) != (v.time_basis = 'unresolved')",
+    );
+    assert_eq!(pairs, 0);
+    let stated: i64 = scalar(
+        &conn,
+        "SELECT count(*) FROM claims_named WHERE time_basis = 'stated'",
+    );
+    assert!(stated > 0);
+}
+
+#[test]
+fn regression_a_query_on_a_database_of_an_older_sitrep_migrates_it_first() {
+    let (_dir, db) = seeded();
+    {
+        // Back to schema 4: the claim views without `time_basis`.
+        let conn = Connection::open(&db).unwrap();
+        conn.execute_batch(
+            "DROP VIEW road_status_latest; DROP VIEW road_status_history; DROP VIEW claims_named;
+             CREATE VIEW claims_named AS SELECT id FROM claims;
+             CREATE VIEW road_status_history AS SELECT id AS claim_id FROM claims;
+             CREATE VIEW road_status_latest AS SELECT claim_id FROM road_status_history;
+             PRAGMA user_version = 4;",
+        )
+        .unwrap();
+    }
+    let roads = stdout(sitrep(&db).args(["roads", "--format", "csv"]));
+    assert!(roads.contains(",publication_date,"), "{roads}");
+    let claims = stdout(sitrep(&db).args(["claims", "--format", "csv"]));
+    assert!(claims.contains("time_basis"), "{claims}");
 }

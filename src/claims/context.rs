@@ -186,14 +186,15 @@ impl Engine<'_> {
         }
     }
 
-    /// The time expression of the sentence nearest to the trigger, outside other clauses.
+    /// The time expression of the trigger's clause ([`time::of_trigger`]), outside
+    /// parentheses and relative clauses that do not hold the trigger.
     pub(super) fn stated_time(&self, s: &Sentence, trigger: Span) -> Option<TimeRef> {
-        let at = s.token_at(trigger.start);
-        s.times()
-            .iter()
-            .filter(|t| !s.hidden(t.span, trigger))
-            .min_by_key(|t| t.token.abs_diff(at))
-            .map(|t| self.time_ref(t, TimeSource::Stated))
+        let tokens = s.tokens();
+        let range = time::token_range(tokens, trigger);
+        time::of_trigger(tokens, &self.patterns.lexicon, s.times(), range, |t| {
+            !s.hidden(t.span, trigger)
+        })
+        .map(|t| self.time_ref(t, TimeSource::Stated))
     }
 
     /// A claim with no stated time in the lede (the first sentence of the article) takes

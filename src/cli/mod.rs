@@ -21,7 +21,7 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use sitrep::model::{Language, Predicate};
 use sitrep::patterns::PatternSet;
-use sitrep::store::{ClaimFilter, Store};
+use sitrep::store::{ClaimFilter, LiteralFilter, LiteralRole, Store};
 
 use output::Format;
 
@@ -158,6 +158,20 @@ enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// The most frequent actors kept as written (no entity in patterns/ matched them), to
+    /// grow patterns/ from real data.
+    Literals {
+        /// Only this role [default: subject and speaker].
+        #[arg(long, value_enum)]
+        role: Option<RoleArg>,
+        /// Only claims of articles published on or after this day (YYYY-MM-DD).
+        #[arg(long)]
+        since: Option<NaiveDate>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
     /// Latest status of each road, with source and date.
     Roads {
         /// Every status claim, newest first per road.
@@ -192,6 +206,24 @@ enum Command {
     },
     /// Check the pattern files and print their version.
     Patterns,
+}
+
+/// A claim role that may hold a literal, for `sitrep literals --role`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum RoleArg {
+    Subject,
+    Speaker,
+    Object,
+}
+
+impl From<RoleArg> for LiteralRole {
+    fn from(r: RoleArg) -> Self {
+        match r {
+            RoleArg::Subject => LiteralRole::Subject,
+            RoleArg::Speaker => LiteralRole::Speaker,
+            RoleArg::Object => LiteralRole::Object,
+        }
+    }
 }
 
 impl MetaArgs {
@@ -313,6 +345,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 evidence: !matches!(format, output::Format::Table),
             };
             output::print(&open_existing(&cli.db)?.claims(&filter)?, format)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Literals {
+            role,
+            since,
+            limit,
+            format,
+        } => {
+            let filter = LiteralFilter {
+                role: role.map(Into::into),
+                since,
+                limit: Some(limit),
+            };
+            output::print(&open_existing(&cli.db)?.literals(&filter)?, format)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Roads { history, format } => {

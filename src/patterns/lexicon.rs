@@ -10,6 +10,7 @@ use chrono::Weekday;
 use rustc_hash::FxHashMap;
 
 use super::raw::RawLexicon;
+use super::time_words::TimeWords;
 use crate::tag::normalize::fold;
 
 /// The lexicon lists a word belongs to, as bits: computed once per token, tested often.
@@ -36,13 +37,23 @@ impl WordClass {
     pub const COUNTER: Self = Self(1 << 14);
     /// "to", "à": the entity after it is spoken to, not speaking.
     pub const RECIPIENT: Self = Self(1 << 15);
+    /// The first word of a plan cue ("will", "prévue", "à partir du").
+    pub const PLAN: Self = Self(1 << 16);
+    /// "next", "prochain": the weekday or week beside it lies ahead.
+    pub const NEXT_MARKER: Self = Self(1 << 17);
+    /// "said", "selon": a speech verb.
+    pub const SPEECH: Self = Self(1 << 18);
+    /// "that", "que" after a speech verb.
+    pub const COMPLEMENTIZER: Self = Self(1 << 19);
+    /// The first word of a clause break for times ("while", "tandis que").
+    pub const TIME_BREAK: Self = Self(1 << 20);
     /// "launched", "imposé": a verb whose object is an event names the event's actor as its
     /// subject ("JNIM launched an attack").
-    pub const SUPPORT: Self = Self(1 << 16);
+    pub const SUPPORT: Self = Self(1 << 21);
     /// "against", "contre": the phrase after it is what an event is aimed at.
-    pub const OPPOSITION: Self = Self(1 << 17);
+    pub const OPPOSITION: Self = Self(1 << 22);
     /// "union", "syndicat": a phrase headed by it names an organisation.
-    pub const ORGANISATION: Self = Self(1 << 18);
+    pub const ORGANISATION: Self = Self(1 << 23);
 
     /// Whether the word is in any of the lists of `other`.
     pub fn is(self, other: Self) -> bool {
@@ -98,8 +109,11 @@ pub struct Lexicon {
     pub opposition_markers: HashSet<String>,
     /// Head nouns of organisations outside the dictionary: "union", "chamber", "syndicat".
     pub organisation_words: HashSet<String>,
-    /// "yesterday" = -1, "hier" = -1.
+    /// "yesterday" = -1, "hier" = -1 (whole phrases, folded; the time parser reads
+    /// [`TimeWords::day_offsets`], split into words).
     pub day_offsets: FxHashMap<String, i64>,
+    /// What the time parser reads besides month and weekday names.
+    pub time: TimeWords,
     /// Every listed word and its classes, built by [`Lexicon::index`].
     classes: FxHashMap<String, WordClass>,
 }
@@ -145,6 +159,9 @@ impl Lexicon {
             (&self.support_verbs, WordClass::SUPPORT),
             (&self.opposition_markers, WordClass::OPPOSITION),
             (&self.organisation_words, WordClass::ORGANISATION),
+            (&self.time.next_markers, WordClass::NEXT_MARKER),
+            (&self.time.speech_verbs, WordClass::SPEECH),
+            (&self.time.complementizers, WordClass::COMPLEMENTIZER),
         ];
         let mut classes: FxHashMap<String, WordClass> = FxHashMap::default();
         for (list, class) in lists {
@@ -153,14 +170,25 @@ impl Lexicon {
                 *entry = *entry | class;
             }
         }
+        // A relative day is marked by its first word ("the" of "the day before yesterday").
         let time_words = self
             .months
             .keys()
             .chain(self.weekdays.keys())
-            .chain(self.day_offsets.keys());
-        for word in time_words {
+            .chain(self.time.weeks.iter())
+            .chain(self.time.day_offsets.iter().filter_map(|(p, _)| p.first()));
+        let phrase_starts = [
+            (&self.time.plan_cues, WordClass::PLAN),
+            (&self.time.clause_breaks, WordClass::TIME_BREAK),
+        ];
+        let firsts = time_words.map(|w| (w, WordClass::TIME)).chain(
+            phrase_starts
+                .into_iter()
+                .flat_map(|(p, class)| p.first_words().map(move |w| (w, class))),
+        );
+        for (word, class) in firsts {
             let entry = classes.entry(word.clone()).or_default();
-            *entry = *entry | WordClass::TIME;
+            *entry = *entry | class;
         }
         self.classes = classes;
     }
@@ -224,6 +252,7 @@ impl Lexicon {
         for (word, offset) in &raw.day_offsets {
             self.day_offsets.insert(fold(word), *offset);
         }
+        self.time.merge(raw);
         Ok(())
     }
 }

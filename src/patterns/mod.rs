@@ -6,6 +6,7 @@
 
 mod lexicon;
 mod raw;
+mod time_words;
 mod validate;
 
 use std::collections::HashMap;
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 pub use lexicon::{Lexicon, WordClass};
+pub use time_words::{Phrases, TimeWords};
 
 use crate::model::{EntityId, EntityKind, Language, PatternVersion, Predicate, RuleId};
 

@@ -123,6 +123,22 @@ pub struct RawLexicon {
     pub organisation_words: Vec<String>,
     #[serde(default)]
     pub day_offsets: BTreeMap<String, i64>,
+    #[serde(default)]
+    pub plan_cues: Vec<String>,
+    #[serde(default)]
+    pub next_markers: Vec<String>,
+    #[serde(default)]
+    pub past_tense: Vec<String>,
+    #[serde(default)]
+    pub past_tense_suffixes: Vec<String>,
+    #[serde(default)]
+    pub speech_verbs: Vec<String>,
+    #[serde(default)]
+    pub complementizers: Vec<String>,
+    #[serde(default)]
+    pub time_clause_breaks: Vec<String>,
+    #[serde(default)]
+    pub weeks: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, Default)]

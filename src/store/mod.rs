@@ -21,7 +21,7 @@ pub use frontier::{
     ItemId, ItemState, NewItem, PageOutcome, PageRecord, PendingItem, PollRecord, RawPage,
     SourceId, SourceState,
 };
-pub use query::{Cell, ClaimFilter, Table};
+pub use query::{Cell, ClaimFilter, LiteralFilter, LiteralRole, Table};
 
 use crate::extract;
 use crate::model::{Arg, Attribution, EntityId, EntityKind};
@@ -119,14 +119,25 @@ impl Store {
     }
 
     /// Opens an existing database read-only: queries only, writes are refused by SQLite.
+    /// A database written by an older sitrep is brought up to date first (a read-write open
+    /// that only migrates), so the views and columns the queries read exist.
     pub fn open_read_only(path: &Path) -> Result<Self, StoreError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
             | OpenFlags::SQLITE_OPEN_URI
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let open = || {
+            Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
+                path: path.to_path_buf(),
+                source,
+            })
+        };
+        let mut conn = open()?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version < schema::LATEST {
+            drop(conn);
+            drop(Self::open(path)?);
+            conn = open()?;
+        }
         conn.pragma_update(None, "query_only", "ON")?;
         Ok(Self {
             conn,

@@ -1,4 +1,5 @@
-//! Read queries behind the CLI: claims, roads, entities, articles and raw SQL.
+//! Read queries behind the CLI: claims, roads, entities, articles, literal actors and raw
+//! SQL.
 //!
 //! Each returns a [`Table`] (column names and typed cells) that the binary renders as an
 //! aligned table, JSON or CSV. Filters are bound parameters, never spliced into SQL.
@@ -71,6 +72,63 @@ pub struct ClaimFilter {
     pub evidence: bool,
 }
 
+/// Which role of a claim `sitrep literals` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LiteralRole {
+    /// The subject, written out: an unnamed actor ("gunmen"), a quoted person, an
+    /// organisation outside `patterns/` ("the Union of Hauliers").
+    Subject,
+    /// Who a claim is attributed to, when that is a name and not an entity.
+    Speaker,
+    /// The object, written out (often a status or a thing, not an actor).
+    Object,
+}
+
+impl LiteralRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LiteralRole::Subject => "subject",
+            LiteralRole::Speaker => "speaker",
+            LiteralRole::Object => "object",
+        }
+    }
+}
+
+/// Filters of `sitrep literals`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LiteralFilter {
+    /// One role; `None` reads the actor roles, subject and speaker.
+    pub role: Option<LiteralRole>,
+    /// Only claims of articles published on or after this day.
+    pub since: Option<NaiveDate>,
+    pub limit: Option<u32>,
+}
+
+/// The literal of every claim role that can hold one, with its claim and article. The day
+/// of an article without a publication date is the day it was ingested.
+const LITERALS: &str = "
+    WITH lit AS (
+        SELECT 'subject' AS role, subject_text AS literal, id, article_id, predicate
+        FROM claims WHERE subject_id IS NULL AND subject_text IS NOT NULL
+        UNION ALL
+        SELECT 'speaker', speaker_name, id, article_id, predicate
+        FROM claims WHERE attributed_to_id IS NULL AND speaker_name IS NOT NULL
+        UNION ALL
+        SELECT 'object', object_text, id, article_id, predicate
+        FROM claims WHERE object_id IS NULL AND object_text IS NOT NULL
+    ), dated AS (
+        SELECT lit.*, coalesce(a.published, substr(a.ingested_at, 1, 10)) AS day
+        FROM lit JOIN articles a ON a.id = lit.article_id
+    )
+    SELECT min(literal) AS literal, role, count(*) AS claims,
+           count(DISTINCT article_id) AS articles, min(day) AS first_seen, max(day) AS last_seen,
+           group_concat(DISTINCT predicate) AS predicates, max(id) AS example_claim
+    FROM dated
+    WHERE (CASE WHEN ?1 IS NULL THEN role != 'object' ELSE role = ?1 END)
+      AND (?2 IS NULL OR day >= ?2)
+    GROUP BY role, lower(literal)
+    ORDER BY claims DESC, articles DESC, lower(literal), role";
+
 fn run(stmt: &mut Statement, params: &[Value]) -> Result<Table, StoreError> {
     let columns: Vec<String> = stmt.column_names().iter().map(|c| c.to_string()).collect();
     let n = columns.len();
@@ -115,7 +173,7 @@ impl Store {
         };
         let mut sql = format!(
             "SELECT v.id, v.published, v.subject, v.predicate, v.object, v.agent, v.place, v.time_text, v.time_value,
-                    v.time_precision, v.modality, v.according_to, v.source{evidence}
+                    v.time_precision, v.time_basis, v.modality, v.according_to, v.source{evidence}
              FROM claims_named v JOIN claims c ON c.id = v.id WHERE 1 = 1",
         );
         let mut params: Vec<Value> = Vec::new();
@@ -178,12 +236,12 @@ impl Store {
     /// Latest status per road, or every status claim with `history`.
     pub fn roads(&self, history: bool) -> Result<Table, StoreError> {
         let sql = if history {
-            format!("SELECT road, status, controlled_by, as_of, modality, according_to, source FROM road_status_history
+            format!("SELECT road, status, controlled_by, as_of, time_basis, modality, according_to, source FROM road_status_history
              ORDER BY {ROAD_ORDER}, as_of DESC, claim_id DESC"
             )
         } else {
             format!(
-                "SELECT road, status, controlled_by, as_of, according_to, source FROM road_status_latest ORDER BY {ROAD_ORDER}"
+                "SELECT road, status, controlled_by, as_of, time_basis, according_to, source FROM road_status_latest ORDER BY {ROAD_ORDER}"
             )
         };
         self.table(&sql, &[])
@@ -223,6 +281,22 @@ impl Store {
                 &[],
             ),
         }
+    }
+
+    /// The most frequent literal actors (or objects): role phrases kept as written because
+    /// no entity of `patterns/` matched them, with how many claims and articles hold them,
+    /// when they were first and last seen, and the latest claim as an example. What an
+    /// analyst reads to grow `patterns/` from real data.
+    pub fn literals(&self, f: &LiteralFilter) -> Result<Table, StoreError> {
+        let mut sql = LITERALS.to_string();
+        if let Some(limit) = f.limit {
+            sql.push_str(&format!(" LIMIT {limit}"));
+        }
+        let role = f
+            .role
+            .map_or(Value::Null, |r| Value::Text(r.as_str().to_string()));
+        let since = f.since.map_or(Value::Null, |d| Value::Text(d.to_string()));
+        self.table(&sql, &[role, since])
     }
 
     /// Runs one SQL statement and returns its rows. On a read-only store, writes fail.

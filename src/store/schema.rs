@@ -341,8 +341,93 @@ CREATE VIEW road_status_latest AS
 ALTER TABLE runs ADD COLUMN name TEXT GENERATED ALWAYS AS (command || ' ' || started_at) VIRTUAL;
 "#;
 
+/// Issue 11: every claim view says what its time rests on, as `time_basis`: `stated` (a time
+/// in the claim's own sentence), `neighbour_sentence` (taken from the next sentence about the
+/// same subject), `publication_date` (no time stated: the article's date), or `unresolved`
+/// (neither, or no publication date to fall back on). In the road views it is the basis of
+/// `as_of`, which falls back to the publication date when a time has no year.
+const V5: &str = r#"
+DROP VIEW road_status_latest;
+DROP VIEW road_status_history;
+DROP VIEW claims_named;
+
+CREATE VIEW claims_named AS
+    SELECT c.id,
+           a.published,
+           coalesce(s.name, c.subject_text) AS subject,
+           c.predicate,
+           coalesce(o.name, c.object_text) AS object,
+           ag.name AS agent,
+           p.name AS place,
+           c.time_text,
+           c.time_value,
+           c.time_precision,
+           CASE c.time_source
+                WHEN 'stated' THEN 'stated'
+                WHEN 'context' THEN 'neighbour_sentence'
+                WHEN 'publication' THEN 'publication_date'
+                ELSE 'unresolved' END AS time_basis,
+           c.modality,
+           coalesce(src.name, c.speaker_name, a.agency, 'outlet') AS according_to,
+           c.speaker_role,
+           c.source_document,
+           a.title AS article,
+           coalesce(a.source_url, a.source_path) AS source,
+           c.sentence,
+           c.rule,
+           c.pattern_version,
+           c.article_id
+    FROM claims c
+    JOIN articles a ON a.id = c.article_id
+    LEFT JOIN entities s ON s.id = c.subject_id
+    LEFT JOIN entities o ON o.id = c.object_id
+    LEFT JOIN entities ag ON ag.id = c.agent_id
+    LEFT JOIN entities p ON p.id = c.place_id
+    LEFT JOIN entities src ON src.id = c.attributed_to_id;
+
+CREATE VIEW road_status_history AS
+    SELECT r.name AS road,
+           c.object_text AS status,
+           ag.name AS controlled_by,
+           CASE WHEN c.time_value GLOB '[0-9][0-9][0-9][0-9]*' THEN c.time_value
+                ELSE a.published END AS as_of,
+           CASE WHEN c.time_value GLOB '[0-9][0-9][0-9][0-9]*' THEN
+                    CASE c.time_source
+                         WHEN 'stated' THEN 'stated'
+                         WHEN 'context' THEN 'neighbour_sentence'
+                         ELSE 'publication_date' END
+                WHEN a.published IS NOT NULL THEN 'publication_date'
+                ELSE 'unresolved' END AS time_basis,
+           c.modality,
+           coalesce(src.name, c.speaker_name, a.agency, 'outlet') AS according_to,
+           a.title AS article,
+           coalesce(a.source_url, a.source_path) AS source,
+           c.sentence,
+           c.id AS claim_id,
+           r.id AS road_id
+    FROM claims c
+    JOIN articles a ON a.id = c.article_id
+    JOIN entities r ON r.id = c.subject_id
+    LEFT JOIN entities ag ON ag.id = c.agent_id
+    LEFT JOIN entities src ON src.id = c.attributed_to_id
+    WHERE c.predicate = 'road_status' AND c.modality != 'negated';
+
+CREATE VIEW road_status_latest AS
+    SELECT road, status, controlled_by, as_of, time_basis, modality, according_to, article, source, sentence, claim_id, road_id
+    FROM (
+        SELECT h.*, row_number() OVER (PARTITION BY road_id ORDER BY as_of DESC, claim_id DESC) AS rn
+        FROM road_status_history h
+    )
+    WHERE rn = 1;
+"#;
+
+const ALL: [&str; 5] = [V1, V2, V3, V4, V5];
+
+/// The schema version of an up-to-date database (SQLite's `user_version`).
+pub const LATEST: i64 = ALL.len() as i64;
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4)])
+    Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())
 }
 
 #[cfg(test)]
