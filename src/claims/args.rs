@@ -114,9 +114,7 @@ pub(super) fn arguments(p: &Parse, t: usize, lex: &Lexicon) -> Vec<Arg> {
                     head: h,
                 });
             }
-        } else if matches!(base(rel), "obj" | "nsubj")
-            && lex.class_of(&fold(p.lemma(h))).is(WordClass::SUPPORT)
-        {
+        } else if let Some((h, rel)) = carrier(p, t, lex) {
             // "JNIM launched an attack", "le blocus imposé" (nsubj:pass of the support verb).
             for c in p.children(h) {
                 match p.deprel(c) {
@@ -140,6 +138,28 @@ pub(super) fn arguments(p: &Parse, t: usize, lex: &Lexicon) -> Vec<Arg> {
         }
     }
     out
+}
+
+fn support(p: &Parse, v: usize, lex: &Lexicon) -> bool {
+    lex.class_of(&fold(p.lemma(v))).is(WordClass::SUPPORT)
+        || lex.class_of(&fold(p.form(v))).is(WordClass::SUPPORT)
+}
+
+/// The support verb that carries a nominal trigger, with the trigger's relation to it:
+/// "JNIM *launched* an attack" (object), "the blockade *was imposed* by JNIM" (subject),
+/// and one noun removed, "*claimed* responsibility for the attack", "*launched* a wave of
+/// attacks".
+fn carrier<'p>(p: &'p Parse, t: usize, lex: &Lexicon) -> Option<(usize, &'p str)> {
+    let h = p.head(t)?;
+    let rel = base(p.deprel(t));
+    if matches!(rel, "obj" | "nsubj") && support(p, h, lex) {
+        return Some((h, p.deprel(t)));
+    }
+    if matches!(rel, "nmod" | "obl") && p.upos(h) == Upos::Noun && base(p.deprel(h)) == "obj" {
+        let v = p.head(h)?;
+        return support(p, v, lex).then(|| (v, p.deprel(h)));
+    }
+    None
 }
 
 /// A verb with no subject of its own takes the subject of the verb it is coordinated with
@@ -227,9 +247,16 @@ pub(super) fn naming_words(p: &Parse, head: usize, lex: &Lexicon, out: &mut Vec<
         for &w in &frontier {
             for c in p.children(w) {
                 let rel = p.deprel(c);
+                // "militants belonging to JNIM": an active participle's complement names
+                // the group too; a passive one's ("soldiers captured by JNIM") does not.
+                let participle = base(p.deprel(w)) == "acl"
+                    && base(rel) == "obl"
+                    && !marked(p, c, lex, WordClass::AGENT_MARKER);
                 let names = matches!(base(rel), "compound" | "flat" | "amod" | "appos")
                     || rel == "nmod:poss"
-                    || (base(rel) == "nmod" && marked(p, c, lex, WordClass::GENITIVE));
+                    || participle
+                    || (base(rel) == "nmod" && marked(p, c, lex, WordClass::GENITIVE))
+                    || (base(rel) == "acl" && !passive(p, c));
                 if names {
                     out.push(c);
                     next.push(c);

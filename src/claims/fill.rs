@@ -22,10 +22,13 @@ pub(super) enum Found<'s> {
 }
 
 /// Everything the filling needs about one trigger.
-pub(super) struct Trigger<'p> {
+pub(super) struct Trigger<'p, 's> {
     pub parse: &'p Parse,
     pub span: Span,
     pub args: Vec<Arg>,
+    /// Mentions of the sentences before, nearest first, left to right within a sentence:
+    /// what a pronoun subject may stand for.
+    pub earlier: Vec<&'s Mention>,
 }
 
 fn overlaps(a: Span, b: std::ops::Range<usize>) -> bool {
@@ -40,7 +43,7 @@ fn text_of(text: &str, span: Span) -> String {
 #[allow(clippy::too_many_arguments)]
 pub(super) fn role<'s>(
     s: &Sentence<'s>,
-    t: &Trigger,
+    t: &Trigger<'_, 's>,
     role: Role,
     spec: &RoleSpec,
     ctx: &Context,
@@ -70,6 +73,19 @@ pub(super) fn role<'s>(
                 continue;
             }
             let head = p.span(a.head);
+            // "It has imposed a blockade on Kayes": a pronoun stands for the first actor of
+            // a kind the role takes named in the nearest sentence before.
+            if actor
+                && relation != Relation::Modifier
+                && lex.class_of(&fold(p.form(a.head))).is(WordClass::PRONOUN)
+                && let Some(m) = t.earlier.iter().find(|m| {
+                    spec.kinds.contains(&m.kind)
+                        && !m.modifier
+                        && !ctx.taken.iter().any(|x| x.entity == m.entity)
+                })
+            {
+                return Found::Entities(vec![m]);
+            }
             if actor {
                 let unnamed = spec.unnamed
                     && s.unnamed

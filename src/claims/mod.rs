@@ -26,7 +26,7 @@ use crate::model::{
     Span,
 };
 use crate::patterns::{
-    CueRole, Lexicon, LiteralMode, PatternSet, Role, RoleSpec, Rule, Side, WordClass,
+    CueRole, Lexicon, LiteralMode, PatternSet, Relation, Role, RoleSpec, Rule, Side, WordClass,
 };
 use crate::syntax::{Model, Parse};
 use crate::tag::{CueHit, Tags, Unnamed};
@@ -280,7 +280,10 @@ impl<'a> Engine<'a> {
         triggers: &[Span],
         avoid: &[EntityId],
         inherit: Option<(Option<Arg>, Modality)>,
-    ) -> Vec<Filled<'s>> {
+    ) -> Vec<Filled<'s>>
+    where
+        'a: 's,
+    {
         let trigger = hit.span;
         let required = if rule.requires.is_empty() {
             None
@@ -305,6 +308,7 @@ impl<'a> Engine<'a> {
                 parse,
                 span: trigger,
                 args: args::arguments(parse, word, lex),
+                earlier: self.earlier_mentions(s.span),
             })
         });
         let mut f = Filled {
@@ -345,8 +349,9 @@ impl<'a> Engine<'a> {
                 avoid,
             };
             let mut syntactic_literal = None;
+            let by_tree = !spec.all && !spec.from.contains(&Relation::WordOrder);
             let found = match &syntactic {
-                Some(t) if !spec.all => match fill::role(s, t, role, spec, &ctx, lex, self.text) {
+                Some(t) if by_tree => match fill::role(s, t, role, spec, &ctx, lex, self.text) {
                     fill::Found::Entities(found) => found,
                     fill::Found::Literal(words, span) => {
                         syntactic_literal = Some((words, span));
@@ -357,7 +362,7 @@ impl<'a> Engine<'a> {
                 _ => roles::entities(s, role, spec, trigger, &ctx),
             };
             taken.extend(found.iter().copied());
-            let parsed = syntactic.is_some() && !spec.all;
+            let parsed = syntactic.is_some() && by_tree;
             let literal = || match spec.literal {
                 LiteralMode::After | LiteralMode::Before | LiteralMode::Modifier if parsed => {
                     syntactic_literal.clone()
@@ -449,6 +454,20 @@ impl<'a> Engine<'a> {
                 speaker: f.speaker.clone(),
                 inherited: f.inherited,
             })
+            .collect()
+    }
+
+    /// The mentions of the two sentences before `span`, nearest sentence first.
+    fn earlier_mentions(&self, span: Span) -> Vec<&'a Mention> {
+        let i = self
+            .sentences
+            .partition_point(|x| x.span.start < span.start);
+        self.sentences[..i]
+            .iter()
+            .rev()
+            .filter(|x| x.kind != SegmentKind::Dateline)
+            .take(2)
+            .flat_map(|x| x.mentions.iter().copied())
             .collect()
     }
 

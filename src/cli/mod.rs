@@ -206,6 +206,14 @@ enum Command {
     },
     /// Check the pattern files and print their version.
     Patterns,
+    /// Print the dependency parse of a sentence as CoNLL-U: what the claim rules read.
+    Parse {
+        /// The sentence.
+        text: String,
+        /// Language of the sentence (en, fr).
+        #[arg(long, default_value = "en")]
+        language: String,
+    },
 }
 
 /// A claim role that may hold a literal, for `sitrep literals --role`.
@@ -382,6 +390,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Sql { query, format } => {
             output::print(&open_existing(&cli.db)?.sql(&query)?, format)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Parse { text, language } => {
+            let lang = match language.as_str() {
+                "en" => sitrep::syntax::Lang::En,
+                "fr" => sitrep::syntax::Lang::Fr,
+                other => anyhow::bail!("no syntax model for language {other:?} (en, fr)"),
+            };
+            let model = sitrep::syntax::builtin(lang)?;
+            print!("{}", model.parse_text(&text, 0).to_conllu());
             Ok(ExitCode::SUCCESS)
         }
         Command::Patterns => {

@@ -54,6 +54,8 @@ impl WordClass {
     pub const OPPOSITION: Self = Self(1 << 22);
     /// "union", "syndicat": a phrase headed by it names an organisation.
     pub const ORGANISATION: Self = Self(1 << 23);
+    /// "it", "ils": a third-person pronoun that stands for an actor named before.
+    pub const PRONOUN: Self = Self(1 << 24);
 
     /// Whether the word is in any of the lists of `other`.
     pub fn is(self, other: Self) -> bool {
@@ -109,6 +111,8 @@ pub struct Lexicon {
     pub opposition_markers: HashSet<String>,
     /// Head nouns of organisations outside the dictionary: "union", "chamber", "syndicat".
     pub organisation_words: HashSet<String>,
+    /// Third-person pronouns that may stand for an actor named in an earlier sentence.
+    pub pronouns: HashSet<String>,
     /// "yesterday" = -1, "hier" = -1 (whole phrases, folded; the time parser reads
     /// [`TimeWords::day_offsets`], split into words).
     pub day_offsets: FxHashMap<String, i64>,
@@ -159,6 +163,7 @@ impl Lexicon {
             (&self.support_verbs, WordClass::SUPPORT),
             (&self.opposition_markers, WordClass::OPPOSITION),
             (&self.organisation_words, WordClass::ORGANISATION),
+            (&self.pronouns, WordClass::PRONOUN),
             (&self.time.next_markers, WordClass::NEXT_MARKER),
             (&self.time.speech_verbs, WordClass::SPEECH),
             (&self.time.complementizers, WordClass::COMPLEMENTIZER),
@@ -224,6 +229,7 @@ impl Lexicon {
         add(&mut self.support_verbs, &raw.support_verbs);
         add(&mut self.opposition_markers, &raw.opposition_markers);
         add(&mut self.organisation_words, &raw.organisation_words);
+        add(&mut self.pronouns, &raw.pronouns);
         for (list, what) in [
             (&raw.months, "months"),
             (&raw.month_abbreviations, "month_abbreviations"),

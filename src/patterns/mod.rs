@@ -204,6 +204,9 @@ pub enum Relation {
     SupportSubject,
     /// The clause a speech verb reports.
     Content,
+    /// Not a relation: the role is filled by word order ("JNIM, an al-Qaeda-linked group"),
+    /// as for a sentence with no parse.
+    WordOrder,
 }
 
 impl Relation {
@@ -217,6 +220,7 @@ impl Relation {
         ("modifier", Relation::Modifier),
         ("support_subject", Relation::SupportSubject),
         ("content", Relation::Content),
+        ("word_order", Relation::WordOrder),
     ];
 
     /// Where a role comes from when its rule does not say.

@@ -122,6 +122,8 @@ pub struct RawLexicon {
     #[serde(default)]
     pub organisation_words: Vec<String>,
     #[serde(default)]
+    pub pronouns: Vec<String>,
+    #[serde(default)]
     pub day_offsets: BTreeMap<String, i64>,
     #[serde(default)]
     pub plan_cues: Vec<String>,

@@ -367,6 +367,25 @@ impl Parse {
         s as usize..e as usize
     }
 
+    /// The parse as CoNLL-U lines (ID, FORM, LEMMA, UPOS, HEAD, DEPREL; the other columns
+    /// `_`), for people reading what the rules see.
+    pub fn to_conllu(&self) -> String {
+        let mut out = String::new();
+        for i in 0..self.len() {
+            let head = self.head(i).map_or(0, |h| h + 1);
+            out.push_str(&format!(
+                "{}\t{}\t{}\t{}\t_\t_\t{}\t{}\t_\t_\n",
+                i + 1,
+                self.form(i),
+                self.lemma(i),
+                self.upos(i).as_str(),
+                head,
+                self.deprel(i)
+            ));
+        }
+        out
+    }
+
     /// The word's dependents, left to right.
     pub fn children(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
         let (s, e) = (

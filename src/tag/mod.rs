@@ -340,11 +340,22 @@ impl<'p> Tagger<'p> {
         let words: Vec<String> = before
             .rsplit(|c: char| !is_word_char(c))
             .filter(|w| !w.is_empty())
-            .take(2)
+            .take(4)
             .map(fold)
             .collect();
+        // "the al-Qaida-linked group": a modifier ("X-linked") may stand between the
+        // determiner and the generic word.
+        let reach = if words
+            .first()
+            .is_some_and(|w| self.patterns.lexicon.modifier_suffixes.contains(w))
+        {
+            4
+        } else {
+            2
+        };
         words
             .iter()
+            .take(reach)
             .any(|w| self.patterns.lexicon.determiners.contains(w))
     }
 }
