@@ -260,7 +260,10 @@ fn a_quoted_speaker_is_named_with_role() {
     );
     // The speech verb attributes what it reports (`says` is when_alone): no `says` beside it.
     assert!(c.iter().all(|c| c.predicate != Predicate::Says), "{c:?}");
-    let blockade = c.iter().find(|c| c.predicate == Predicate::Blockade).unwrap();
+    let blockade = c
+        .iter()
+        .find(|c| c.predicate == Predicate::Blockade)
+        .unwrap();
     assert_eq!(arg(&blockade.subject), "jnim");
     match &blockade.attribution {
         Attribution::Speaker { name, role, entity } => {
