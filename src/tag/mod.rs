@@ -84,7 +84,7 @@ pub struct Tagger<'p> {
     scanner: Scanner,
     targets: Vec<Target>,
     /// Short all-capitals aliases ("UN", "US") match only in capitals: not French "un".
-    caps_only: Vec<bool>,
+    case_rules: Vec<CaseRule>,
     road_codes: RoadCodes,
     entity_by_id: HashMap<&'p EntityId, usize>,
 }
@@ -94,7 +94,7 @@ impl<'p> Tagger<'p> {
         let mut seen: HashMap<String, Target> = HashMap::new();
         let mut folded = Vec::new();
         let mut targets = Vec::new();
-        let mut caps_only = Vec::new();
+        let mut case_rules = Vec::new();
         let entities = patterns
             .entities
             .iter()
@@ -118,7 +118,7 @@ impl<'p> Tagger<'p> {
             if !f.is_empty() && seen.insert(f.clone(), target).is_none() {
                 folded.push(f);
                 targets.push(target);
-                caps_only.push(is_short_capitals(text));
+                case_rules.push(CaseRule::of(text));
             }
         }
         let scanner = Scanner::new(&folded)?;
@@ -133,7 +133,7 @@ impl<'p> Tagger<'p> {
             patterns,
             scanner,
             targets,
-            caps_only,
+            case_rules,
             road_codes,
             entity_by_id,
         })
@@ -222,9 +222,9 @@ impl<'p> Tagger<'p> {
     /// Whole-word alias hits, the longest at each place (see [`scan`]).
     fn scan(&self, text: &str) -> Vec<Hit> {
         let mut hits = Vec::new();
-        // Short all-capitals aliases only match written in capitals.
+        // Short all-capitals aliases only match written in capitals (see [`CaseRule`]).
         let case_ok = |pattern: usize, span: Span| {
-            !self.caps_only[pattern] || !text[span.start..span.end].chars().any(char::is_lowercase)
+            self.case_rules[pattern].allows(&text[span.start..span.end])
         };
         self.scanner.scan(text, case_ok, |pattern, span| {
             hits.push(Hit {
@@ -398,9 +398,43 @@ fn parenthesized(text: &str, end: usize) -> Option<(Span, usize)> {
     Some((inner, inner.end + 1))
 }
 
-fn is_short_capitals(alias: &str) -> bool {
-    let letters: Vec<char> = alias.chars().filter(|c| c.is_alphabetic()).collect();
-    !letters.is_empty() && letters.len() <= 4 && letters.iter().all(|c| c.is_uppercase())
+/// How the case of a text must look for an alias to match it there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CaseRule {
+    /// Any case: the usual rule.
+    Any,
+    /// Short all-capitals aliases of up to three letters ("UN", "US"): only in capitals, so
+    /// never French "un" nor "Un".
+    Capitals,
+    /// All-capitals aliases of four letters ("JNIM", "EIGS"): in capitals, or with only the
+    /// first letter capitalised as the French press writes acronyms ("Jnim"); never all
+    /// lowercase.
+    CapitalsOrInitial,
+}
+
+impl CaseRule {
+    fn of(alias: &str) -> Self {
+        let letters: Vec<char> = alias.chars().filter(|c| c.is_alphabetic()).collect();
+        if letters.is_empty() || letters.len() > 4 || !letters.iter().all(|c| c.is_uppercase()) {
+            CaseRule::Any
+        } else if letters.len() == 4 {
+            CaseRule::CapitalsOrInitial
+        } else {
+            CaseRule::Capitals
+        }
+    }
+
+    fn allows(self, written: &str) -> bool {
+        let mut letters = written.chars().filter(|c| c.is_alphabetic());
+        match self {
+            CaseRule::Any => true,
+            CaseRule::Capitals => !written.chars().any(char::is_lowercase),
+            CaseRule::CapitalsOrInitial => {
+                letters.next().is_some_and(char::is_uppercase)
+                    && (!written.chars().any(char::is_lowercase) || letters.all(char::is_lowercase))
+            }
+        }
+    }
 }
 
 fn is_acronym(s: &str) -> bool {

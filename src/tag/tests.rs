@@ -230,6 +230,22 @@ fn regression_agency_in_parentheses_after_a_place_is_not_its_acronym() {
 }
 
 #[test]
+fn four_letter_capital_aliases_also_match_with_only_an_initial_capital() {
+    let table: &[(&str, &[(&str, &str)])] = &[
+        ("le JNIM a revendiqué", &[("JNIM", "jnim")]),
+        ("le Jnim a revendiqué", &[("Jnim", "jnim")]),
+        ("le jnim a revendiqué", &[]),
+        ("le JNim a revendiqué", &[]),
+        ("OCHA and Ocha", &[("OCHA", "ocha"), ("Ocha", "ocha")]),
+        // Three letters and fewer stay capitals only: French "un", "Un".
+        ("Un convoi de l'UN", &[("UN", "united-nations")]),
+    ];
+    for (text, want) in table {
+        assert_eq!(mentions(text), pairs(want), "{text:?}");
+    }
+}
+
+#[test]
 fn regression_short_capital_aliases_do_not_match_common_words() {
     assert_eq!(
         mentions("un convoi de l'UN"),
