@@ -416,6 +416,9 @@ pub struct Claim {
     pub places: Vec<EntityId>,
     /// True when no place was named and `places` comes from the dateline.
     pub place_inferred: bool,
+    /// True when no actor was named in the sentence and the subject is the article's
+    /// principal actor of the kind the rule expects (rules.toml `infer`).
+    pub subject_inferred: bool,
     pub time: Option<TimeRef>,
     pub modality: Modality,
     pub attribution: Attribution,

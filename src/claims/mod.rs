@@ -174,6 +174,7 @@ pub fn extract(
         sentences: &sentences,
         article_country,
         on_topic: OnceCell::new(),
+        salience: OnceCell::new(),
     };
     let mut claims = Vec::new();
     for (i, s) in sentences.iter().enumerate() {
@@ -193,6 +194,8 @@ struct Engine<'a> {
     sentences: &'a [Sentence<'a>],
     article_country: Option<EntityId>,
     on_topic: OnceCell<bool>,
+    /// How often each entity is named outside modifiers, most named first.
+    salience: OnceCell<Vec<(EntityId, crate::model::EntityKind, usize)>>,
 }
 
 /// A claim's roles before the engine adds what every claim carries.
@@ -205,6 +208,8 @@ struct Filled<'s> {
     speaker: Option<Attribution>,
     /// The modality of the claim the subject was inherited from, if it was.
     inherited: Option<Modality>,
+    /// The subject is the article's principal actor, not named in the sentence.
+    inferred: bool,
 }
 
 impl<'a> Engine<'a> {
@@ -319,6 +324,7 @@ impl<'a> Engine<'a> {
             used: Vec::new(),
             speaker: None,
             inherited: None,
+            inferred: false,
         };
         for &role in &rule.fill {
             let Some(spec) = rule.role(role) else {
@@ -439,6 +445,18 @@ impl<'a> Engine<'a> {
             return Vec::new();
         }
         f.used = taken;
+        // "La première attaque s'est produite samedi": an event whose sentence names no
+        // actor at all is the article's principal actor's, marked as inferred.
+        if subjects.iter().all(Option::is_none)
+            && let Some(spec) = rule.role(Role::Subject)
+            && !spec.infer.is_empty()
+            && !s.countered(trigger)
+            && let Some(id) = self.principal(&spec.infer)
+            && f.object.as_ref().and_then(Arg::entity) != Some(&id)
+        {
+            subjects = vec![Some(Arg::Entity(id))];
+            f.inferred = true;
+        }
         subjects
             .into_iter()
             .filter(|subj| subj.is_some() || !needs(Role::Subject))
@@ -453,8 +471,35 @@ impl<'a> Engine<'a> {
                 used: f.used.clone(),
                 speaker: f.speaker.clone(),
                 inherited: f.inherited,
+                inferred: f.inferred,
             })
             .collect()
+    }
+
+    /// The entity of one of `kinds` the article names most, outside modifiers, if it is
+    /// named at least twice and more often than any other of those kinds.
+    fn principal(&self, kinds: &[crate::model::EntityKind]) -> Option<EntityId> {
+        let salience = self.salience.get_or_init(|| {
+            let mut counts: Vec<(EntityId, crate::model::EntityKind, usize)> = Vec::new();
+            for m in self
+                .sentences
+                .iter()
+                .filter(|s| s.kind != SegmentKind::Dateline)
+                .flat_map(|s| s.mentions.iter())
+                .filter(|m| !m.modifier)
+            {
+                match counts.iter_mut().find(|(e, _, _)| *e == m.entity) {
+                    Some(c) => c.2 += 1,
+                    None => counts.push((m.entity.clone(), m.kind, 1)),
+                }
+            }
+            counts.sort_by_key(|c| std::cmp::Reverse(c.2));
+            counts
+        });
+        let mut of_kind = salience.iter().filter(|(_, k, _)| kinds.contains(k));
+        let (first, _, n) = of_kind.next()?;
+        let runner_up = of_kind.next().map_or(0, |c| c.2);
+        (*n >= 2 && *n > runner_up).then(|| first.clone())
     }
 
     /// The mentions of the two sentences before `span`, nearest sentence first.
@@ -561,6 +606,7 @@ impl<'a> Engine<'a> {
             agent: f.agent,
             places,
             place_inferred,
+            subject_inferred: f.inferred,
             time: self.stated_time(s, trigger),
             attribution,
             evidence: Evidence {

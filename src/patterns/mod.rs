@@ -178,6 +178,9 @@ pub struct RoleSpec {
     /// The syntactic relations to the trigger that may fill the role, in order of
     /// preference; empty means the role's defaults ([`Relation::defaults`]).
     pub from: Vec<Relation>,
+    /// When the sentence names no actor at all, the article's principal entity of these
+    /// kinds fills the role, and the claim is marked `subject_inferred`.
+    pub infer: Vec<EntityKind>,
 }
 
 /// How an argument relates to its trigger in the sentence's dependency tree: the words a

@@ -222,4 +222,6 @@ pub struct RawRole {
     pub unnamed: bool,
     #[serde(default)]
     pub from: Vec<String>,
+    #[serde(default)]
+    pub infer: Vec<String>,
 }

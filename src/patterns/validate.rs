@@ -334,8 +334,16 @@ impl Builder {
                 }
             }
         }
+        let mut infer = Vec::new();
+        for k in &raw.infer {
+            match k.parse::<EntityKind>() {
+                Ok(k) => infer.push(k),
+                Err(e) => self.problem(file, line, format!("rule {rule}: infer: {e}")),
+            }
+        }
         Some(RoleSpec {
             from,
+            infer,
             kinds,
             required: raw.required,
             all: raw.all,

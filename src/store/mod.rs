@@ -359,9 +359,9 @@ pub(crate) fn insert_derived(
         "INSERT INTO claims (article_id, subject_id, subject_text, predicate, object_id, object_text, agent_id, place_id,
            place_inferred, time_text, time_value, time_precision, time_source, modality, attribution, attributed_to_id,
            speaker_name, speaker_role, source_document, sentence, sentence_start, sentence_end, trigger_start, trigger_end,
-           rule, pattern_version, extractor_version)
+           rule, pattern_version, extractor_version, subject_inferred)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
-           ?24, ?25, ?26, ?27)",
+           ?24, ?25, ?26, ?27, ?28)",
     )?;
     let mut place_stmt = tx.prepare_cached(
         "INSERT OR IGNORE INTO claim_places (claim_id, place_id) VALUES (?1, ?2)",
@@ -426,6 +426,7 @@ pub(crate) fn insert_derived(
             c.rule.0,
             c.pattern_version.0,
             extract::VERSION,
+            c.subject_inferred,
         ])?;
         let claim = tx.last_insert_rowid();
         for p in places {

@@ -173,7 +173,8 @@ impl Store {
         };
         let mut sql = format!(
             "SELECT v.id, v.published, v.subject, v.predicate, v.object, v.agent, v.place, v.time_text, v.time_value,
-                    v.time_precision, v.time_basis, v.modality, v.according_to, v.source{evidence}
+                    v.time_precision, v.time_basis, v.modality, v.according_to, v.source,
+                    c.subject_inferred{evidence}
              FROM claims_named v JOIN claims c ON c.id = v.id WHERE 1 = 1",
         );
         let mut params: Vec<Value> = Vec::new();

@@ -421,7 +421,14 @@ CREATE VIEW road_status_latest AS
     WHERE rn = 1;
 "#;
 
-const ALL: [&str; 5] = [V1, V2, V3, V4, V5];
+/// Issue 11: a claim whose actor the sentence does not name and that takes the article's
+/// principal actor (rules.toml `infer`) says so.
+const V6: &str = r#"
+ALTER TABLE claims ADD COLUMN subject_inferred INTEGER NOT NULL DEFAULT 0
+    CHECK (subject_inferred IN (0, 1));
+"#;
+
+const ALL: [&str; 6] = [V1, V2, V3, V4, V5, V6];
 
 /// The schema version of an up-to-date database (SQLite's `user_version`).
 pub const LATEST: i64 = ALL.len() as i64;
