@@ -10,10 +10,12 @@
 //! The shapes, line by line:
 //! - a **label line**: a clutter label alone ("READ ALSO", "À lire aussi :"), or opening the
 //!   line before a colon, a bar or a guillemet ("LIRE AUSSI : Mali, le blocus…");
-//! - the **headlines after a label**: up to [`MAX_TEASERS`] lines in a row that read like
-//!   headlines (a few words, no closing period);
+//! - the **headlines after a label alone**: up to [`MAX_TEASERS`] lines in a row that read
+//!   like headlines (a few words, no closing period); after an inline label ("READ MORE: …")
+//!   the article goes on, its subheadings included;
 //! - a **timestamp line**: short, a digit, a timestamp word, no closing period;
-//! - the **closing teasers**: two or more headline-like lines in Title Case ending the text.
+//! - the **closing teasers**: three or more headline-like lines in Title Case ending the text
+//!   (no questions, no "label: value" or dated list entries, no prices: those are content).
 //!
 //! A headline-like line with a closing period is prose, and ends a block: short real
 //! paragraphs are kept.
@@ -27,6 +29,9 @@ const MAX_TEASERS: usize = 12;
 
 /// Longest headline, in words.
 const MAX_HEADLINE_WORDS: usize = 20;
+
+/// Fewest Title Case headlines that make the end of a text a block of teasers.
+const MIN_CLOSING_TEASERS: usize = 3;
 
 /// Longest timestamp line, in words.
 const MAX_TIMESTAMP_WORDS: usize = 10;
@@ -57,18 +62,34 @@ fn lines(text: &str) -> Vec<Line<'_>> {
     out
 }
 
+/// What a label line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Label {
+    /// "READ ALSO", "À lire aussi :": the headlines that follow are links.
+    Alone,
+    /// "READ MORE: Mali junta extends fuel ban": one link; what follows is the article again.
+    Inline,
+}
+
 /// Whether a line announces other stories: a label alone, or a label then ":", "|", "»".
-fn is_label(line: &str, labels: &[String]) -> bool {
+fn label(line: &str, labels: &[String]) -> Option<Label> {
     let head = line
         .split([':', '|', '»', '›', '>'])
         .next()
         .unwrap_or_default();
     let folded = fold(head.trim_end_matches(['.', '…', ' ']));
     if folded.is_empty() || !labels.contains(&folded) {
-        return false;
+        return None;
     }
     // "Watch" alone, or "Watch: …", not "Watch the video as officials…".
-    head.len() == line.len() || line[head.len()..].starts_with([':', '|', '»', '›', '>'])
+    let rest = line[head.len()..].trim_start_matches([':', '|', '»', '›', '>', ' ']);
+    if head.len() == line.len() || rest.is_empty() {
+        Some(Label::Alone)
+    } else {
+        line[head.len()..]
+            .starts_with([':', '|', '»', '›', '>'])
+            .then_some(Label::Inline)
+    }
 }
 
 fn ends_as_prose(line: &str) -> bool {
@@ -99,6 +120,17 @@ fn is_title_case(line: &str) -> bool {
     long.len() >= 2 && caps * 4 >= long.len() * 3
 }
 
+/// A closing teaser: a Title Case headline that is not a question (an FAQ's subheading), an
+/// entry of a dated or labelled list ("2023: Pat Noonan – FC Cincinnati", "PRICE: $37,510")
+/// nor a price.
+fn is_teaser(line: &str) -> bool {
+    is_headline(line)
+        && is_title_case(line)
+        && !line.ends_with('?')
+        && !line.contains([':', '$', '€', '£'])
+        && !line.starts_with(|c: char| c.is_ascii_digit())
+}
+
 fn is_timestamp(line: &str, words: &[String]) -> bool {
     if line.split_whitespace().count() > MAX_TIMESTAMP_WORDS
         || !line.contains(|c: char| c.is_ascii_digit())
@@ -122,11 +154,14 @@ pub fn spans(text: &str, lexicon: &Lexicon) -> Vec<Span> {
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i].text;
-        if is_label(line, labels) {
+        if let Some(kind) = label(line, labels) {
             clutter[i] = true;
             let mut taken = 0;
-            while i + 1 < lines.len() && taken < MAX_TEASERS && is_headline(lines[i + 1].text) {
-                // Another label goes on the same block.
+            while kind == Label::Alone
+                && i + 1 < lines.len()
+                && taken < MAX_TEASERS
+                && is_headline(lines[i + 1].text)
+            {
                 i += 1;
                 taken += 1;
                 clutter[i] = true;
@@ -137,12 +172,8 @@ pub fn spans(text: &str, lexicon: &Lexicon) -> Vec<Span> {
         i += 1;
     }
     // Closing teasers: the Title Case headlines after the last line of prose.
-    let tail = lines
-        .iter()
-        .rev()
-        .take_while(|l| is_headline(l.text) && is_title_case(l.text))
-        .count();
-    if tail >= 2 && tail < lines.len() {
+    let tail = lines.iter().rev().take_while(|l| is_teaser(l.text)).count();
+    if tail >= MIN_CLOSING_TEASERS && tail < lines.len() {
         clutter[lines.len() - tail..].fill(true);
     }
     let mut out: Vec<Span> = Vec::new();

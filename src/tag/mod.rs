@@ -533,4 +533,6 @@ fn is_modifier(text: &str, span: Span, suffixes: &std::collections::HashSet<Stri
 }
 
 #[cfg(test)]
+mod endpoint_tests;
+#[cfg(test)]
 mod tests;

@@ -44,8 +44,10 @@ fn each_clutter_shape_is_found() {
         ),
         (
             "closing teasers in Title Case",
-            "The convoy reached Bamako on Tuesday.\nMali Junta Bans Motorbikes In Kayes\nSenegal Truckers Threaten New Strike",
-            vec!["Mali Junta Bans Motorbikes In Kayes\nSenegal Truckers Threaten New Strike"],
+            "The convoy reached Bamako on Tuesday.\nMali Junta Bans Motorbikes In Kayes\nSenegal Truckers Threaten New Strike\nNiger Reopens Border With Benin",
+            vec![
+                "Mali Junta Bans Motorbikes In Kayes\nSenegal Truckers Threaten New Strike\nNiger Reopens Border With Benin",
+            ],
         ),
     ] {
         assert_eq!(clutter(text), want, "{shape}");
@@ -83,6 +85,9 @@ fn real_short_paragraphs_stay() {
         let got = clutter(text);
         let kept = match case {
             "a short paragraph with a period" => got == vec!["READ ALSO"],
+            "a subheading after an inline teaser" => {
+                got == vec!["Read more: Mali junta extends fuel ban"]
+            }
             _ => got.is_empty(),
         };
         assert!(kept, "{case}: {got:?}");
