@@ -10,7 +10,7 @@
 //! The shapes, line by line:
 //! - a **label line**: a clutter label alone ("READ ALSO", "À lire aussi :"), or opening the
 //!   line before a colon, a bar or a guillemet ("LIRE AUSSI : Mali, le blocus…");
-//! - the **headlines after a label alone**: up to [`MAX_TEASERS`] lines in a row that read
+//! - the **headlines after a label alone**: up to `MAX_TEASERS` (12) lines in a row that read
 //!   like headlines (a few words, no closing period); after an inline label ("READ MORE: …")
 //!   the article goes on, its subheadings included;
 //! - a **timestamp line**: short, a digit, a timestamp word, no closing period;
