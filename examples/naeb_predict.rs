@@ -1,7 +1,11 @@
 //! Runs sitrep's HTML extraction over the NAEB benchmark and writes the
 //! predictions for `score_extraction.py`.
 //!
-//! usage: cargo run --release --example naeb_predict -- NAEB_DIR OUT.json
+//! usage: cargo run --release --example naeb_predict -- NAEB_DIR OUT.json [--drop-clutter]
+//!
+//! With `--drop-clutter`, the lines the tagger skips as page clutter (`extract::clutter`) are
+//! left out of the predicted body, and every such line is looked up in the truth body: a
+//! clutter line found there is real content the tagger would skip.
 //!
 //! Reads every `NAEB_DIR/html/<id>.html.gz`, decodes it with
 //! `extract::charset::decode_html`, extracts it with
@@ -16,11 +20,15 @@ use sitrep::extract::{charset::decode_html, html::EXTRACTOR_VERSION, html::extra
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [dir, out] = args.as_slice() else {
-        eprintln!("usage: naeb_predict NAEB_DIR OUT.json");
-        return ExitCode::from(2);
+    let (dir, out, drop_clutter) = match args.as_slice() {
+        [dir, out] => (dir, out, false),
+        [dir, out, flag] if flag == "--drop-clutter" => (dir, out, true),
+        _ => {
+            eprintln!("usage: naeb_predict NAEB_DIR OUT.json [--drop-clutter]");
+            return ExitCode::from(2);
+        }
     };
-    match run(Path::new(dir), Path::new(out)) {
+    match run(Path::new(dir), Path::new(out), drop_clutter) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("naeb_predict: {e}");
@@ -29,7 +37,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(dir: &Path, out: &Path) -> Result<(), Box<dyn Error>> {
+fn run(dir: &Path, out: &Path, drop_clutter: bool) -> Result<(), Box<dyn Error>> {
     // URLs are optional: without articles.json the pages are still extracted.
     let truth: Value = fs::read(dir.join("articles.json"))
         .ok()
@@ -62,21 +70,30 @@ fn run(dir: &Path, out: &Path) -> Result<(), Box<dyn Error>> {
 
     // The byline lead-ins the shipped lexicon drops.
     let patterns_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("patterns");
-    let labels = sitrep::patterns::PatternSet::load_dir(&patterns_dir)?
-        .lexicon
-        .byline_labels;
+    let lexicon = sitrep::patterns::PatternSet::load_dir(&patterns_dir)?.lexicon;
+    let labels = lexicon.byline_labels.clone();
     let mut preds = Map::new();
+    let mut clutter = Vec::new();
     let mut failures = 0usize;
     let start = Instant::now();
     for (id, url, raw) in &pages {
         let (html, _encoding) = decode_html(raw, None);
         let pred = match extract_html(&html, url.as_deref(), &labels) {
-            Ok(a) => json!({
+            Ok(mut a) => {
+                if drop_clutter {
+                    let spans = sitrep::extract::clutter::spans(&a.text, &lexicon);
+                    for s in spans.iter().rev() {
+                        clutter.push((id.clone(), a.text[s.start..s.end].to_string()));
+                        a.text.replace_range(s.start..s.end, "");
+                    }
+                }
+                json!({
                 "articleBody": a.text,
                 "title": a.title.unwrap_or_default(),
                 "date": a.published.map(|d| d.to_string()).unwrap_or_default(),
                 "authors": a.byline.unwrap_or_default(),
-            }),
+                })
+            }
             Err(e) => {
                 failures += 1;
                 eprintln!("{id}: {e}");
@@ -93,6 +110,25 @@ fn run(dir: &Path, out: &Path) -> Result<(), Box<dyn Error>> {
         pages.len(),
         pages.len() as f64 / secs
     );
+    if drop_clutter {
+        let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        let (mut lines, mut in_truth, mut pages) = (0, 0, std::collections::BTreeSet::new());
+        for (id, block) in &clutter {
+            let body = squash(truth[id]["articleBody"].as_str().unwrap_or_default());
+            for line in block.lines().map(squash).filter(|l| !l.is_empty()) {
+                lines += 1;
+                pages.insert(id);
+                if body.contains(&line) {
+                    in_truth += 1;
+                    println!("  in truth body: {id}: {line}");
+                }
+            }
+        }
+        println!(
+            "clutter: {lines} lines on {} pages, {in_truth} of them in the truth body",
+            pages.len()
+        );
+    }
     println!("wrote {}", out.display());
     Ok(())
 }

@@ -217,6 +217,9 @@ vocabulary!(
         Generic = "generic",
         /// An acronym defined in the article itself: "Front … (FLA)".
         Acronym = "acronym",
+        /// A road named by its endpoints: "the Kayes–Bamako road", "l'axe reliant Kayes à
+        /// Bamako".
+        Endpoints = "endpoints",
     }
 );
 
@@ -323,6 +326,19 @@ pub struct Mention {
     /// Used as a modifier ("al-Qaeda-linked"): named, but not what later generic references
     /// point back to.
     pub modifier: bool,
+}
+
+/// A road named by its endpoints that the pattern set does not list ("the Kayes–Bamako
+/// road"): an entity made by the tagger, stored like the others.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RoadEntity {
+    /// `road-<a>--<b>`, the endpoints' ids in sorted order: the same road whichever way the
+    /// text names it.
+    pub id: EntityId,
+    /// "Bamako–Kayes road": the endpoints' names, in the id's order.
+    pub name: String,
+    pub from: EntityId,
+    pub to: EntityId,
 }
 
 /// A claim's subject or object: a known entity, or words from the text.

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::claims;
 use crate::extract::{self, ExtractError, RawDocument};
-use crate::model::{Claim, Document, Mention, PatternVersion};
+use crate::model::{Claim, Document, Mention, PatternVersion, RoadEntity};
 use crate::patterns::PatternSet;
 use crate::syntax::{self, Lang, Model};
 use crate::tag::{TagError, Tagger};
@@ -23,6 +23,10 @@ pub struct Analysis {
     pub pattern_version: PatternVersion,
     pub mentions: Vec<Mention>,
     pub claims: Vec<Claim>,
+    /// Roads named by their endpoints that the pattern set does not list: the store adds
+    /// them to its entities.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub roads: Vec<RoadEntity>,
 }
 
 /// Why one document yielded no analysis.
@@ -115,6 +119,7 @@ impl<'p> Pipeline<'p> {
             pattern_version: self.patterns().version.clone(),
             mentions: tags.mentions,
             claims,
+            roads: tags.roads,
         }
     }
 }

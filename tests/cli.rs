@@ -581,3 +581,40 @@ fn regression_a_query_on_a_database_of_an_older_sitrep_migrates_it_first() {
     let claims = stdout(sitrep(&db).args(["claims", "--format", "csv"]));
     assert!(claims.contains("time_basis"), "{claims}");
 }
+
+/// Issue 11: a road named by its endpoints is a road entity with its endpoints, and its
+/// statuses show in `sitrep roads`, whichever way two articles name it.
+#[test]
+fn roads_named_by_their_endpoints_are_stored_with_their_endpoints() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let a = dir.path().join("a.txt");
+    let b = dir.path().join("b.txt");
+    std::fs::write(
+        &a,
+        "Date: 2025-11-10\n\nThe Kayes–Bamako road remains closed after an attack on a convoy.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &b,
+        "Date: 2025-11-12\n\nSelon des transporteurs, l'axe Bamako-Kayes est contesté.\n",
+    )
+    .unwrap();
+    sitrep(&db).arg("ingest").arg(&a).arg(&b).assert().success();
+    let table = stdout(sitrep(&db).args(["entities", "--kind", "road", "--format", "csv"]));
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("road-bamako--kayes,"))
+        .unwrap_or_else(|| panic!("{table}"));
+    assert_eq!(
+        row,
+        "road-bamako--kayes,Bamako–Kayes road,road,mali,Bamako,Kayes,2"
+    );
+    let roads = stdout(sitrep(&db).args(["roads", "--history", "--format", "csv"]));
+    let statuses: Vec<&str> = roads
+        .lines()
+        .filter(|l| l.starts_with("Bamako–Kayes road,"))
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
+    assert_eq!(statuses, vec!["contested", "closed"], "{roads}");
+}

@@ -48,6 +48,7 @@ pub fn extract(
         "text": if no_text { None } else { Some(text) },
         "mentions": mentions,
         "claims": claims,
+        "new_roads": a.roads,
     });
     println!("{}", serde_json::to_string_pretty(&out)?);
     Ok(ExitCode::SUCCESS)

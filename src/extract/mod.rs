@@ -5,6 +5,7 @@
 //! over what extraction finds.
 
 pub mod charset;
+pub mod clutter;
 pub mod html;
 pub mod text;
 

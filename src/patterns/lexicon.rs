@@ -118,6 +118,12 @@ pub struct Lexicon {
     pub day_offsets: FxHashMap<String, i64>,
     /// What the time parser reads besides month and weekday names.
     pub time: TimeWords,
+    /// "read also", "lire aussi": a line that announces links to other stories (folded,
+    /// longest first).
+    pub clutter_labels: Vec<String>,
+    /// "ago", "updated", "il y a": a short line with a number and one of these is a
+    /// timestamp (folded).
+    pub timestamp_words: Vec<String>,
     /// Every listed word and its classes, built by [`Lexicon::index`].
     classes: FxHashMap<String, WordClass>,
 }
@@ -216,6 +222,8 @@ impl Lexicon {
         for (list, raw_list) in [
             (&mut self.byline_labels, &raw.byline_labels),
             (&mut self.date_labels, &raw.date_labels),
+            (&mut self.clutter_labels, &raw.clutter_labels),
+            (&mut self.timestamp_words, &raw.timestamp_words),
         ] {
             list.extend(raw_list.iter().map(|w| fold(w)).filter(|w| !w.is_empty()));
             // "publié le" before "publié": the longest label wins.

@@ -95,6 +95,18 @@ pub struct Alias {
 pub struct RoadPrefix {
     pub code: String,
     pub name: Option<String>,
+    /// Spelled-out forms that stand for the code before a number ("route nationale" 7).
+    pub words: Vec<String>,
+}
+
+/// How a road is named by its two endpoints (`roads.toml`: `[road_words]` and
+/// `[road_connectors]`), folded: "the Kayes–Bamako road", "la route entre Kayes et Bamako".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoadForms {
+    /// "road", "axe", "route nationale": the words that make two places a road.
+    pub words: Vec<String>,
+    /// ("between", "and"): the words before the first endpoint, and between the two.
+    pub connectors: Vec<(String, String)>,
 }
 
 /// Index of a cue in [`PatternSet::cues`].
@@ -290,6 +302,7 @@ pub struct PatternSet {
     pub version: PatternVersion,
     pub entities: Vec<Entity>,
     pub road_prefixes: Vec<RoadPrefix>,
+    pub road_forms: RoadForms,
     pub lexicon: Lexicon,
     pub cues: Vec<Cue>,
     pub generics: Vec<Generic>,

@@ -39,6 +39,22 @@ pub struct RoadFile {
     pub prefix: Vec<Spanned<RawPrefix>>,
     #[serde(default)]
     pub road: Vec<Spanned<RawRoad>>,
+    /// Words that name a road ("road", "axe"), for roads named by their endpoints.
+    pub road_words: Option<Spanned<RawWords>>,
+    /// "between … and", "reliant … à": what introduces a road's two endpoints.
+    pub road_connectors: Option<Spanned<RawWords>>,
+}
+
+/// A list of words, language-neutral and per language.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawWords {
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub en: Vec<String>,
+    #[serde(default)]
+    pub fr: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -46,6 +62,9 @@ pub struct RoadFile {
 pub struct RawPrefix {
     pub code: String,
     pub name: Option<String>,
+    /// Spelled-out forms that stand for the code before a number: "route nationale 7".
+    #[serde(default)]
+    pub words: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -141,6 +160,10 @@ pub struct RawLexicon {
     pub time_clause_breaks: Vec<String>,
     #[serde(default)]
     pub weeks: Vec<String>,
+    #[serde(default)]
+    pub clutter_labels: Vec<String>,
+    #[serde(default)]
+    pub timestamp_words: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -16,6 +16,7 @@ struct Builder {
     /// Where each entity was declared, for reference checks.
     entity_lines: Vec<(PathBuf, usize)>,
     road_prefixes: Vec<RoadPrefix>,
+    road_forms: RoadForms,
     lexicon: Lexicon,
     cues: Vec<Cue>,
     cue_lines: Vec<(PathBuf, usize)>,
@@ -178,8 +179,10 @@ impl Builder {
             self.road_prefixes.push(RoadPrefix {
                 code: p.code.to_ascii_uppercase(),
                 name: p.name,
+                words: p.words,
             });
         }
+        self.road_forms(file, text, parsed.road_words, parsed.road_connectors);
         for spanned in parsed.road {
             let line = line_of(text, spanned.span().start);
             let r = spanned.into_inner();
@@ -216,6 +219,48 @@ impl Builder {
                     to,
                 },
             );
+        }
+    }
+
+    /// `[road_words]` and `[road_connectors]`: a connector is written "between … and".
+    fn road_forms(
+        &mut self,
+        file: &Path,
+        text: &str,
+        words: Option<Spanned<raw::RawWords>>,
+        connectors: Option<Spanned<raw::RawWords>>,
+    ) {
+        let all = |w: &raw::RawWords| -> Vec<String> {
+            w.aliases
+                .iter()
+                .chain(&w.en)
+                .chain(&w.fr)
+                .map(|t| fold(t))
+                .collect()
+        };
+        if let Some(words) = words {
+            let folded = all(words.get_ref());
+            self.road_forms
+                .words
+                .extend(folded.into_iter().filter(|w| !w.is_empty()));
+        }
+        let Some(connectors) = connectors else {
+            return;
+        };
+        let line = line_of(text, connectors.span().start);
+        for c in all(connectors.get_ref()) {
+            let parts: Vec<&str> = c.split(['…']).map(str::trim).collect();
+            match parts.as_slice() {
+                [before, between] if !before.is_empty() && !between.is_empty() => self
+                    .road_forms
+                    .connectors
+                    .push((before.to_string(), between.to_string())),
+                _ => self.problem(
+                    file,
+                    line,
+                    format!("road connector {c:?}: write it as \"between … and\""),
+                ),
+            }
         }
     }
 
@@ -512,6 +557,7 @@ pub(super) fn build(
         entities: Vec::new(),
         entity_lines: Vec::new(),
         road_prefixes: Vec::new(),
+        road_forms: RoadForms::default(),
         lexicon: Lexicon::default(),
         cues: Vec::new(),
         cue_lines: Vec::new(),
@@ -561,6 +607,7 @@ pub(super) fn build(
         version,
         entities: b.entities,
         road_prefixes: b.road_prefixes,
+        road_forms: b.road_forms,
         lexicon: b.lexicon,
         cues: b.cues,
         generics: b.generics,

@@ -24,7 +24,7 @@ pub use frontier::{
 pub use query::{Cell, ClaimFilter, LiteralFilter, LiteralRole, Table};
 
 use crate::extract;
-use crate::model::{Arg, Attribution, EntityId, EntityKind};
+use crate::model::{Arg, Attribution, EntityId, EntityKind, RoadEntity};
 use crate::patterns::PatternSet;
 use crate::pipeline::Analysis;
 
@@ -258,7 +258,8 @@ impl Store {
 }
 
 /// The row id of an entity. Every entity comes from the pattern set (synced before any
-/// write) except road codes the tagger recognizes by prefix, which get a row here.
+/// write) except road codes the tagger recognizes by prefix, which get a row here, and
+/// roads named by their endpoints, which get theirs from [`road_row`] first.
 fn entity_row(
     tx: &Transaction,
     ids: &mut HashMap<String, i64>,
@@ -282,6 +283,37 @@ fn entity_row(
     )?;
     ids.insert(id.as_str().to_string(), row);
     Ok(row)
+}
+
+/// A road named by its endpoints: a row with its name, its endpoints as `from_id`/`to_id`
+/// and a description saying where it came from. An existing row (from the pattern set, or an
+/// earlier article) is kept as it is.
+fn road_row(
+    tx: &Transaction,
+    ids: &mut HashMap<String, i64>,
+    road: &RoadEntity,
+) -> Result<i64, StoreError> {
+    if let Some(&row) = ids.get(road.id.as_str()) {
+        return Ok(row);
+    }
+    let from = entity_row(tx, ids, &road.from)?;
+    let to = entity_row(tx, ids, &road.to)?;
+    tx.execute(
+        "INSERT INTO entities (key, name, kind, from_id, to_id, country_id, description)
+         VALUES (?1, ?2, ?3, ?4, ?5,
+           (SELECT f.country_id FROM entities f, entities t WHERE f.id = ?4 AND t.id = ?5 AND f.country_id = t.country_id),
+           ?6)
+         ON CONFLICT(key) DO NOTHING",
+        params![
+            road.id.as_str(),
+            road.name,
+            EntityKind::Road.as_str(),
+            from,
+            to,
+            "Named in the text by its endpoints; not in patterns/roads.toml."
+        ],
+    )?;
+    entity_row(tx, ids, &road.id)
 }
 
 pub(crate) fn insert_one(
@@ -340,6 +372,9 @@ pub(crate) fn insert_derived(
     a: &Analysis,
 ) -> Result<(), StoreError> {
     let doc = &a.document;
+    for road in &a.roads {
+        road_row(tx, ids, road)?;
+    }
     let mut mention_stmt = tx.prepare_cached(
         "INSERT INTO mentions (article_id, entity_id, start, end, surface, via) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;

@@ -248,13 +248,24 @@ impl Store {
         self.table(&sql, &[])
     }
 
-    /// Known entities, with how often they are mentioned; optionally of one kind.
+    /// Known entities, with how often they are mentioned; optionally of one kind. Roads
+    /// show their endpoints instead of coordinates (roads named by their endpoints in the
+    /// text included).
     pub fn entities(&self, kind: Option<&str>) -> Result<Table, StoreError> {
-        let sql = "SELECT e.key, e.name, e.kind, c.key AS country, e.latitude, e.longitude,
-                          (SELECT count(*) FROM mentions m WHERE m.entity_id = e.id) AS mentions
-                   FROM entities e LEFT JOIN entities c ON c.id = e.country_id
-                   WHERE ?1 IS NULL OR e.kind = ?1
-                   ORDER BY mentions DESC, e.key";
+        let sql = if kind == Some("road") {
+            "SELECT e.key, e.name, e.kind, c.key AS country, f.name AS \"from\", t.name AS \"to\",
+                    (SELECT count(*) FROM mentions m WHERE m.entity_id = e.id) AS mentions
+             FROM entities e LEFT JOIN entities c ON c.id = e.country_id
+               LEFT JOIN entities f ON f.id = e.from_id LEFT JOIN entities t ON t.id = e.to_id
+             WHERE e.kind = ?1
+             ORDER BY mentions DESC, e.key"
+        } else {
+            "SELECT e.key, e.name, e.kind, c.key AS country, e.latitude, e.longitude,
+                    (SELECT count(*) FROM mentions m WHERE m.entity_id = e.id) AS mentions
+             FROM entities e LEFT JOIN entities c ON c.id = e.country_id
+             WHERE ?1 IS NULL OR e.kind = ?1
+             ORDER BY mentions DESC, e.key"
+        };
         self.table(
             sql,
             &[kind.map_or(Value::Null, |k| Value::Text(k.to_string()))],

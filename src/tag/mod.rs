@@ -14,6 +14,7 @@
 //!
 //! Pure: no IO, no clock. A [`Tagger`] is built once per pattern set and shared across threads.
 
+mod endpoints;
 pub mod normalize;
 mod roads;
 mod scan;
@@ -23,8 +24,10 @@ mod words;
 
 use std::collections::HashMap;
 
-use crate::model::{EntityId, EntityKind, Mention, MentionVia, Span};
+use crate::extract::clutter;
+use crate::model::{EntityId, EntityKind, Mention, MentionVia, RoadEntity, Span};
 use crate::patterns::{CueIdx, PatternSet};
+use endpoints::{Endpoints, Found};
 use normalize::{fold, is_word_char};
 use roads::RoadCodes;
 use scan::Scanner;
@@ -67,6 +70,8 @@ pub struct Tags {
     pub mentions: Vec<Mention>,
     pub cues: Vec<CueHit>,
     pub unnamed: Vec<Unnamed>,
+    /// The roads named by their endpoints that the pattern set does not list, once each.
+    pub roads: Vec<RoadEntity>,
 }
 
 /// A match before resolution, in original-text coordinates.
@@ -75,6 +80,9 @@ struct Hit {
     span: Span,
     target: Target,
     via: MentionVia,
+    /// A place named inside a road's name ("the *Kayes*–Bamako road"): a mention, but a
+    /// modifier of the road.
+    inner: bool,
 }
 
 /// The compiled matcher for one pattern set.
@@ -86,6 +94,7 @@ pub struct Tagger<'p> {
     /// Short all-capitals aliases ("UN", "US") match only in capitals: not French "un".
     case_rules: Vec<CaseRule>,
     road_codes: RoadCodes,
+    endpoints: Endpoints,
     entity_by_id: HashMap<&'p EntityId, usize>,
 }
 
@@ -122,7 +131,11 @@ impl<'p> Tagger<'p> {
             }
         }
         let scanner = Scanner::new(&folded)?;
-        let road_codes = RoadCodes::new(patterns.road_prefixes.iter().map(|p| p.code.as_str()));
+        let road_codes = RoadCodes::new(patterns.road_prefixes.iter().flat_map(|p| {
+            std::iter::once((p.code.as_str(), p.code.as_str()))
+                .chain(p.words.iter().map(|w| (w.as_str(), p.code.as_str())))
+        }));
+        let endpoints = Endpoints::new(patterns);
         let entity_by_id = patterns
             .entities
             .iter()
@@ -135,6 +148,7 @@ impl<'p> Tagger<'p> {
             targets,
             case_rules,
             road_codes,
+            endpoints,
             entity_by_id,
         })
     }
@@ -148,10 +162,16 @@ impl<'p> Tagger<'p> {
         let mut hits = self.scan(text);
         let mut dynamic = Vec::new();
         self.road_hits(text, &mut hits, &mut dynamic);
+        // Related links, teasers and timestamps name things the article is not about.
+        let clutter = clutter::spans(text, &self.patterns.lexicon);
+        if !clutter.is_empty() {
+            hits.retain(|h| !clutter.iter().any(|c| c.contains(h.span)));
+        }
         hits.sort_by_key(|h| (h.span.start, std::cmp::Reverse(h.span.end)));
         let hits = self.fold_acronyms(text, hits);
-
         let mut tags = Tags::default();
+        let hits = self.endpoint_roads(text, hits, &mut dynamic, &mut tags.roads);
+
         let mut salience: Vec<(EntityId, EntityKind, usize)> = Vec::new();
         for (i, &hit) in hits.iter().enumerate() {
             match hit.target {
@@ -161,8 +181,8 @@ impl<'p> Tagger<'p> {
                 }),
                 Target::Entity(i) => {
                     let (id, kind) = self.entity_at(i, &dynamic);
-                    let modifier =
-                        is_modifier(text, hit.span, &self.patterns.lexicon.modifier_suffixes);
+                    let modifier = hit.inner
+                        || is_modifier(text, hit.span, &self.patterns.lexicon.modifier_suffixes);
                     if !modifier {
                         bump(&mut salience, &id, kind);
                     }
@@ -231,41 +251,135 @@ impl<'p> Tagger<'p> {
                 span,
                 target: self.targets[pattern],
                 via: MentionVia::Alias,
+                inner: false,
             });
         });
         hits
     }
 
-    /// Road codes by pattern; a code already inside an alias hit ("RN5 highway") is skipped.
+    /// Road codes by pattern; a code already inside an alias hit ("RN5 highway") is skipped,
+    /// and generic words inside a code ("*route* nationale 8") are dropped.
     fn road_hits(&self, text: &str, hits: &mut Vec<Hit>, dynamic: &mut Vec<EntityId>) {
         for code in self.road_codes.find(text) {
             let span = Span::new(code.start, code.end);
+            let overlaps = |h: &Hit| h.span.start < span.end && span.start < h.span.end;
             if hits
                 .iter()
-                .any(|h| h.span.start < span.end && span.start < h.span.end)
+                .any(|h| overlaps(h) && !matches!(h.target, Target::Generic { .. }))
             {
                 continue;
             }
+            hits.retain(|h| !overlaps(h));
             let raw = format!("{}{}", code.prefix, code.number.trim_start_matches('0'));
             let Ok(id) = EntityId::new(&raw) else {
                 continue;
             };
             let index = match self.entity_by_id.get(&id) {
                 Some(&i) => i,
-                None => {
-                    let pos = dynamic.iter().position(|d| *d == id).unwrap_or_else(|| {
-                        dynamic.push(id.clone());
-                        dynamic.len() - 1
-                    });
-                    self.patterns.entities.len() + pos
-                }
+                None => self.dynamic_index(dynamic, id),
             };
             hits.push(Hit {
                 span,
                 target: Target::Entity(index),
                 via: MentionVia::Code,
+                inner: false,
             });
         }
+    }
+
+    /// The target index of a road the pattern set does not list.
+    fn dynamic_index(&self, dynamic: &mut Vec<EntityId>, id: EntityId) -> usize {
+        let pos = dynamic.iter().position(|d| *d == id).unwrap_or_else(|| {
+            dynamic.push(id);
+            dynamic.len() - 1
+        });
+        self.patterns.entities.len() + pos
+    }
+
+    /// Roads named by their endpoints (module `endpoints`): one hit over the whole phrase.
+    /// Places inside it stay mentions, marked as modifiers of the road; road words inside it
+    /// ("the road") are no generic references.
+    fn endpoint_roads(
+        &self,
+        text: &str,
+        hits: Vec<Hit>,
+        dynamic: &mut Vec<EntityId>,
+        roads: &mut Vec<RoadEntity>,
+    ) -> Vec<Hit> {
+        let places: Vec<endpoints::Place> = hits
+            .iter()
+            .filter_map(|h| match h.target {
+                Target::Entity(i) if self.patterns.entities.get(i)?.kind.is_place() => {
+                    Some((h.span, i))
+                }
+                _ => None,
+            })
+            .collect();
+        let found = self.endpoints.find(text, &places);
+        if found.is_empty() {
+            return hits;
+        }
+        let mut out = Vec::with_capacity(hits.len() + found.len());
+        let mut next = 0;
+        for mut hit in hits {
+            while found
+                .get(next)
+                .is_some_and(|f| f.span.end <= hit.span.start)
+            {
+                next += 1;
+            }
+            if found.get(next).is_some_and(|f| f.span.contains(hit.span)) {
+                match hit.target {
+                    Target::Generic { .. } => continue,
+                    Target::Entity(_) => hit.inner = true,
+                    Target::Cue(_) => {}
+                }
+            }
+            out.push(hit);
+        }
+        for f in &found {
+            if let Some(target) = self.road_target(f, dynamic, roads) {
+                out.push(Hit {
+                    span: f.span,
+                    target,
+                    via: MentionVia::Endpoints,
+                    inner: false,
+                });
+            }
+        }
+        out.sort_by_key(|h| (h.span.start, std::cmp::Reverse(h.span.end)));
+        out
+    }
+
+    /// The known road, or a new one named "‹A›–‹B› road" with id `road-<a>--<b>` (ids
+    /// sorted, so either order of the text gives the same road).
+    fn road_target(
+        &self,
+        f: &Found,
+        dynamic: &mut Vec<EntityId>,
+        roads: &mut Vec<RoadEntity>,
+    ) -> Option<Target> {
+        if let Some(road) = f.known {
+            return Some(Target::Entity(road));
+        }
+        let (a, b) = (
+            &self.patterns.entities[f.from],
+            &self.patterns.entities[f.to],
+        );
+        if a.id == b.id {
+            return None;
+        }
+        let (a, b) = if a.id < b.id { (a, b) } else { (b, a) };
+        let id = EntityId::new(&format!("road-{}--{}", a.id, b.id)).ok()?;
+        if !roads.iter().any(|r| r.id == id) {
+            roads.push(RoadEntity {
+                id: id.clone(),
+                name: format!("{}–{} road", a.name, b.name),
+                from: a.id.clone(),
+                to: b.id.clone(),
+            });
+        }
+        Some(Target::Entity(self.dynamic_index(dynamic, id)))
     }
 
     /// "Jama'at Nusrat al-Islam wal-Muslimin (JNIM)" is one mention. An unknown acronym in
@@ -325,6 +439,7 @@ impl<'p> Tagger<'p> {
                         span,
                         target: Target::Entity(entity),
                         via: MentionVia::Acronym,
+                        inner: false,
                     });
                 }
             }
@@ -462,5 +577,7 @@ fn is_modifier(text: &str, span: Span, suffixes: &std::collections::HashSet<Stri
     suffixes.contains(&fold(&word))
 }
 
+#[cfg(test)]
+mod endpoint_tests;
 #[cfg(test)]
 mod tests;

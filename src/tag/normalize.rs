@@ -24,7 +24,7 @@ pub struct Normalized {
     origin: Vec<u32>,
 }
 
-fn is_apostrophe(c: char) -> bool {
+pub(crate) fn is_apostrophe(c: char) -> bool {
     matches!(
         c,
         '\'' | '’'
@@ -47,7 +47,7 @@ fn is_apostrophe(c: char) -> bool {
     )
 }
 
-fn is_dash(c: char) -> bool {
+pub(crate) fn is_dash(c: char) -> bool {
     matches!(c, '-' | '‐' | '‑' | '‒' | '–' | '—' | '―' | '−' | '_' | '/')
 }
 

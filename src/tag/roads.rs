@@ -1,4 +1,5 @@
-//! Road codes (`RN5`, `rn 5`, `N1`) found by their digits, not by their prefixes.
+//! Road codes (`RN5`, `rn 5`, `N1`, `route nationale 7`) found by their digits, not by their
+//! prefixes.
 //!
 //! A prefix can be a single common letter (`N`), so a pattern that starts at the prefix
 //! checks every "n" of the text; digits are rare in prose. So the search goes digit run by
@@ -9,16 +10,17 @@
 
 use super::normalize::{CharClass, class_of};
 
-/// The road prefixes of a pattern set, lowercased, longest first.
+/// The road prefixes of a pattern set, lowercased, longest first, each with the code it
+/// stands for (a spelled-out prefix, "route nationale", stands for "rn").
 #[derive(Debug, Clone)]
 pub struct RoadCodes {
-    prefixes: Vec<String>,
+    prefixes: Vec<(String, String)>,
     /// The last bytes of the prefixes, both cases: most numbers in prose follow none.
     ends: [bool; 256],
 }
 
-/// One code: where it is in the haystack, its prefix (lowercase, as the pattern set has
-/// it) and its number.
+/// One code: where it is in the haystack, the code its prefix stands for (lowercase: "rn"
+/// for "RN" and for "route nationale") and its number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Code<'r, 'h> {
     pub start: usize,
@@ -32,16 +34,17 @@ fn is_word(c: char) -> bool {
 }
 
 impl RoadCodes {
-    pub fn new<'a>(prefixes: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut prefixes: Vec<String> = prefixes
+    /// `prefixes`: (what is written, the code it stands for).
+    pub fn new<'a>(prefixes: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let mut prefixes: Vec<(String, String)> = prefixes
             .into_iter()
-            .map(str::to_lowercase)
-            .filter(|p| !p.is_empty())
+            .map(|(p, code)| (p.to_lowercase(), code.to_lowercase()))
+            .filter(|(p, _)| !p.is_empty())
             .collect();
-        prefixes.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        prefixes.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
         prefixes.dedup();
         let mut ends = [false; 256];
-        for p in &prefixes {
+        for (p, _) in &prefixes {
             if let Some(&b) = p.as_bytes().last() {
                 ends[usize::from(b.to_ascii_lowercase())] = true;
                 ends[usize::from(b.to_ascii_uppercase())] = true;
@@ -56,11 +59,11 @@ impl RoadCodes {
         if !self.ends[usize::from(last)] {
             return None;
         }
-        self.prefixes.iter().find_map(|p| {
+        self.prefixes.iter().find_map(|(p, code)| {
             let start = end.checked_sub(p.len())?;
             let word = hay.get(start..end)?;
             let boundary = !hay[..start].chars().next_back().is_some_and(is_word);
-            (word.eq_ignore_ascii_case(p) && boundary).then_some((start, p.as_str()))
+            (word.to_lowercase() == *p && boundary).then_some((start, code.as_str()))
         })
     }
 
@@ -134,7 +137,13 @@ mod tests {
 
     #[test]
     fn codes_are_found_as_the_regex_would() {
-        let codes = RoadCodes::new(["RN", "RR", "N"]);
+        let codes = RoadCodes::new([
+            ("RN", "RN"),
+            ("RR", "RR"),
+            ("N", "N"),
+            ("route nationale", "RN"),
+            ("national road", "RN"),
+        ]);
         for (hay, want) in [
             ("on the rn5 near kayes", vec![("rn", "5", 7, 10)]),
             (
@@ -153,6 +162,9 @@ mod tests {
             ("km 5 and 12 rn", vec![]),
             ("(rn7)", vec![("rn", "7", 1, 4)]),
             ("étérn5", vec![]),
+            ("la Route Nationale 7", vec![("rn", "7", 3, 20)]),
+            ("national road 27", vec![("rn", "27", 0, 16)]),
+            ("a rational road 7", vec![]),
         ] {
             let got: Vec<_> = codes
                 .find(hay)
@@ -162,6 +174,10 @@ mod tests {
             assert_eq!(got, want, "{hay:?}");
         }
         assert!(RoadCodes::new([]).find("rn5").is_empty());
+        assert_eq!(
+            RoadCodes::new([("route régionale", "RR")]).find("Route Régionale 9")[0].prefix,
+            "rr"
+        );
         let long = format!("{} the rn5 {}", "x".repeat(70), "y".repeat(40));
         let got: Vec<_> = codes.find(&long).into_iter().map(|c| c.start).collect();
         assert_eq!(got, vec![75], "a code past the first blocks");
