@@ -354,3 +354,9 @@ pub fn evaluate(model: &Model, sents: &[GoldSentence]) -> Scores {
     }
     sc
 }
+
+/// A copy of `model` without the weights whose quantized magnitude is below the given
+/// minimums: the size/accuracy knob, applied after training.
+pub fn prune(model: &Model, tagger_min: i16, parser_min: i16) -> Model {
+    model.pruned(tagger_min, parser_min)
+}
