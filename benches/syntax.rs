@@ -46,9 +46,16 @@ fn syntax(c: &mut Criterion) {
         let model = builtin(lang).expect("built-in model");
         let sents = sentences(&patterns, prefix);
         let mut group = c.benchmark_group(format!("syntax-{lang}"));
-        group.throughput(Throughput::Elements(sents.len() as u64)).sample_size(20);
+        group
+            .throughput(Throughput::Elements(sents.len() as u64))
+            .sample_size(20);
         group.bench_function("parse_text (sentences)", |b| {
-            b.iter(|| sents.iter().map(|s| black_box(model.parse_text(s, 0)).len()).sum::<usize>())
+            b.iter(|| {
+                sents
+                    .iter()
+                    .map(|s| black_box(model.parse_text(s, 0)).len())
+                    .sum::<usize>()
+            })
         });
         group.finish();
         let bytes = model.to_bytes();

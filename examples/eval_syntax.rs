@@ -26,11 +26,31 @@ fn read(ud: &Path, file: &str) -> Result<Vec<GoldSentence>, Box<dyn Error>> {
 }
 
 const SETS: &[(Lang, &str, &str)] = &[
-    (Lang::En, "EWT test", "UD_English-EWT/en_ewt-ud-test.conllu.gz"),
-    (Lang::En, "GUM test (eval only)", "UD_English-GUM/en_gum-ud-test.conllu.gz"),
-    (Lang::En, "GUM dev (eval only)", "UD_English-GUM/en_gum-ud-dev.conllu.gz"),
-    (Lang::Fr, "Sequoia test", "UD_French-Sequoia/fr_sequoia-ud-test.conllu.gz"),
-    (Lang::Fr, "French PUD (held out)", "UD_French-PUD/fr_pud-ud-test.conllu.gz"),
+    (
+        Lang::En,
+        "EWT test",
+        "UD_English-EWT/en_ewt-ud-test.conllu.gz",
+    ),
+    (
+        Lang::En,
+        "GUM test (eval only)",
+        "UD_English-GUM/en_gum-ud-test.conllu.gz",
+    ),
+    (
+        Lang::En,
+        "GUM dev (eval only)",
+        "UD_English-GUM/en_gum-ud-dev.conllu.gz",
+    ),
+    (
+        Lang::Fr,
+        "Sequoia test",
+        "UD_French-Sequoia/fr_sequoia-ud-test.conllu.gz",
+    ),
+    (
+        Lang::Fr,
+        "French PUD (held out)",
+        "UD_French-PUD/fr_pud-ud-test.conllu.gz",
+    ),
 ];
 
 fn main() -> Result<(), Box<dyn Error>> {

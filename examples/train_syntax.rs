@@ -82,8 +82,14 @@ fn main() -> Result<(), Box<dyn Error>> {
         // alone, never by a test score; the held-out figures are printed for the record.
         let test_sents = read(&ud, test)?;
         let mut chosen = None;
-        for t in [0i16, 100, 200, 300, 400, 500, 600, 800, 1000, 1200, 1500, 2000, 3000] {
-            let m = if t == 0 { model.clone() } else { prune(&model, t, t) };
+        for t in [
+            0i16, 100, 200, 300, 400, 500, 600, 800, 1000, 1200, 1500, 2000, 3000,
+        ] {
+            let m = if t == 0 {
+                model.clone()
+            } else {
+                prune(&model, t, t)
+            };
             let bytes = m.to_bytes();
             let back = Model::from_bytes(&bytes)?;
             let sc = evaluate(&back, &test_sents);
@@ -104,7 +110,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         let (model, bytes) = chosen.ok_or("no pruning level fits --max-mb")?;
         let path = out.join(format!("{}.syntax", lang.as_str()));
         std::fs::write(&path, &bytes)?;
-        println!("{}: {} ({} bytes)", path.display(), model.version(), bytes.len());
+        println!(
+            "{}: {} ({} bytes)",
+            path.display(),
+            model.version(),
+            bytes.len()
+        );
     }
     Ok(())
 }
