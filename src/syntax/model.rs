@@ -166,7 +166,7 @@ impl Model {
         }
     }
 
-    /// Serializes the model (format [`FORMAT`]).
+    /// Serializes the model (the format described in this module, version 1).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
         out.extend_from_slice(MAGIC);
