@@ -58,12 +58,14 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut models_dir: Option<PathBuf> = None;
     let mut prune_at: Option<i16> = None;
     let mut langs = vec![Lang::En, Lang::Fr];
+    let mut naeb: Option<PathBuf> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut val = || args.next().ok_or_else(|| format!("{a} needs a value"));
         match a.as_str() {
             "--ud" => ud = PathBuf::from(val()?),
             "--models" => models_dir = Some(PathBuf::from(val()?)),
+            "--naeb" => naeb = Some(PathBuf::from(val()?)),
             "--lang" => langs = vec![val()?.parse()?],
             "--prune" => prune_at = Some(val()?.parse()?),
             _ => return Err(format!("unknown argument {a}").into()),
@@ -124,6 +126,57 @@ fn main() -> Result<(), Box<dyn Error>> {
                 sc.words as f64 / best
             );
         }
+    }
+    if let Some(dir) = naeb {
+        naeb_throughput(&dir)?;
+    }
+    Ok(())
+}
+
+/// Raw-text throughput on the NAEB article bodies (English): sitrep's segmenter, then
+/// `parse_text` on every segment. The peer is `bench/peers/spacy_throughput.py`.
+fn naeb_throughput(dir: &Path) -> Result<(), Box<dyn Error>> {
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("articles.json"))?)?;
+    let mut arts: Vec<(i64, String)> = json
+        .as_object()
+        .ok_or("articles.json: not an object")?
+        .values()
+        .filter_map(|a| Some((a["id"].as_i64()?, a["articleBody"].as_str()?.to_string())))
+        .filter(|(_, t)| !t.is_empty())
+        .collect();
+    arts.sort();
+    let patterns = sitrep::patterns::PatternSet::embedded()?;
+    let model = sitrep::syntax::builtin(Lang::En)?;
+    let size: usize = arts.iter().map(|(_, t)| t.len()).sum();
+    let run = |parse: bool| {
+        let t = Instant::now();
+        let mut words = 0;
+        for (_, text) in &arts {
+            for seg in sitrep::claims::segment::segments(text, None, &patterns.lexicon) {
+                if parse {
+                    words += model
+                        .parse_text(&text[seg.span.start..seg.span.end], seg.span.start)
+                        .len();
+                }
+            }
+        }
+        (t.elapsed().as_secs_f64(), words)
+    };
+    for (name, parse) in [("segment only", false), ("segment + parse_text", true)] {
+        let (mut best, mut words) = (f64::INFINITY, 0);
+        for _ in 0..3 {
+            let (dt, w) = run(parse);
+            best = best.min(dt);
+            words = w;
+        }
+        println!(
+            "NAEB {name:<22} {} pages {:.2} MB: {:>7.1} pages/s {:>6.3} MB/s ({words} words)",
+            arts.len(),
+            size as f64 / 1e6,
+            arts.len() as f64 / best,
+            size as f64 / 1e6 / best
+        );
     }
     Ok(())
 }
