@@ -266,6 +266,28 @@ impl Weights {
         }
     }
 
+    /// A copy without entries below `min` in magnitude (and features left empty).
+    pub fn pruned(&self, min: i16) -> Weights {
+        let mut feats = Vec::new();
+        for (s, &k) in self.keys.iter().enumerate() {
+            if k == 0 {
+                continue;
+            }
+            let (a, b) = (self.starts[s] as usize, self.starts[s + 1] as usize);
+            let row: Vec<(u8, i16)> = self.classes[a..b]
+                .iter()
+                .zip(&self.values[a..b])
+                .filter(|&(_, v)| v.unsigned_abs() >= min.unsigned_abs())
+                .map(|(&c, &v)| (c, v))
+                .collect();
+            if !row.is_empty() {
+                feats.push((k, row));
+            }
+        }
+        feats.sort_unstable_by_key(|(k, _)| *k);
+        Weights::build(self.nclasses, self.scale, &feats)
+    }
+
     /// Number of features stored.
     pub fn len(&self) -> usize {
         self.keys.iter().filter(|&&k| k != 0).count()

@@ -10,12 +10,13 @@
 //! lemmas: count u32, then (form str, upos u8, lemma str), sorted by (form, upos)
 //!
 //! str     = len u32 · UTF-8 bytes
-//! weights = nclasses u32 · scale f32 · cap u32 · keys [u32; cap] · starts [u32; cap + 1]
+//! weights = nclasses u32 · scale f32 · cap u32 · keys [u32; cap] · counts [u8; cap]
 //!           · n u32 · classes [u8; n] · values [i16; n]
 //! ```
 //!
-//! The weight tables are stored as the in-memory hash table, so loading is a copy plus a
-//! validation pass; a corrupt file is an error, never a panic.
+//! The weight tables are stored as the in-memory hash table (key 0 = empty slot; a slot's
+//! entries follow those of the slots before it, `counts` of them), so loading is a copy, a
+//! prefix sum and a validation pass; a corrupt file is an error, never a panic.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -146,6 +147,16 @@ impl Model {
         }
     }
 
+    pub(crate) fn pruned(&self, tagger_min: i16, parser_min: i16) -> Model {
+        Model::new(
+            self.lang,
+            self.labels.iter().map(|l| l.to_string()).collect(),
+            self.tagger.pruned(tagger_min),
+            self.parser.pruned(parser_min),
+            self.lemmas.clone(),
+        )
+    }
+
     /// The default lemma rule, shared with training (which stores only the exceptions).
     pub(crate) fn default_lemma(form: &str, tag: u8) -> String {
         if tag == Upos::Propn.id() {
@@ -155,7 +166,7 @@ impl Model {
         }
     }
 
-    /// Serializes the model (format [`FORMAT`]).
+    /// Serializes the model (the format described in this module, version 1).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
         out.extend_from_slice(MAGIC);
@@ -254,9 +265,8 @@ fn put_weights(out: &mut Vec<u8>, w: &Weights) {
     for k in &w.keys {
         out.extend_from_slice(&k.to_le_bytes());
     }
-    for s in &w.starts {
-        out.extend_from_slice(&s.to_le_bytes());
-    }
+    // Entry counts per slot fit a byte: at most one entry per class, and classes are u8.
+    out.extend(w.starts.windows(2).map(|p| (p[1] - p[0]) as u8));
     out.extend_from_slice(&(w.classes.len() as u32).to_le_bytes());
     out.extend_from_slice(&w.classes);
     for v in &w.values {
@@ -299,7 +309,14 @@ impl<'a> Reader<'a> {
         let scale = f32::from_bits(self.u32()?);
         let cap = self.u32()? as usize;
         let keys = self.u32s(cap)?;
-        let starts = self.u32s(cap + 1)?;
+        let counts = self.take(cap)?;
+        let mut starts = Vec::with_capacity(cap + 1);
+        let mut at = 0u32;
+        starts.push(0);
+        for &c in counts {
+            at += u32::from(c);
+            starts.push(at);
+        }
         let n = self.u32()? as usize;
         let classes = self.take(n)?.to_vec();
         let vb = self.take(n.checked_mul(2).ok_or(SyntaxError::Corrupt("size"))?)?;

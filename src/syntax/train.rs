@@ -298,7 +298,7 @@ fn lemma_lexicon(sents: &[GoldSentence]) -> Vec<(Box<str>, u8, Box<str>)> {
         let mut best: Vec<(&str, usize)> = lemmas.into_iter().collect();
         best.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         let lemma = best[0].0;
-        if lemma != Model::default_lemma(&form, tag) && !(tag == Upos::Propn.id()) {
+        if lemma != Model::default_lemma(&form, tag) && tag != Upos::Propn.id() {
             out.push((form.into_boxed_str(), tag, Box::from(lemma)));
         }
     }
@@ -353,4 +353,10 @@ pub fn evaluate(model: &Model, sents: &[GoldSentence]) -> Scores {
         }
     }
     sc
+}
+
+/// A copy of `model` without the weights whose quantized magnitude is below the given
+/// minimums: the size/accuracy knob, applied after training.
+pub fn prune(model: &Model, tagger_min: i16, parser_min: i16) -> Model {
+    model.pruned(tagger_min, parser_min)
 }
