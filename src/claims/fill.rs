@@ -107,11 +107,13 @@ pub(super) fn role<'s>(
                 spec.literal,
                 LiteralMode::After | LiteralMode::Before | LiteralMode::Modifier
             ) && !ctx.taken.iter().any(|m| span.contains(m.span))
-                && matches!(
-                    p.upos(a.head),
-                    Upos::Noun | Upos::Propn | Upos::Num | Upos::Pron | Upos::Adj
-                )
-                && p.upos(a.head) != Upos::Pron
+                // What an event is done to is a thing or people: a noun phrase, not an
+                // adjective ("the latest attack") or a pronoun.
+                && matches!(p.upos(a.head), Upos::Noun | Upos::Num)
+                // A phrase headed by an entity of a kind the role does not take (a place in
+                // "attacks in Diboli") is not the object either.
+                && !s.mentions.iter().any(|m| overlaps(m.span, head.clone()))
+                && !lex.class_of(&fold(p.form(a.head))).is(WordClass::TIME)
             {
                 return Found::Literal(text_of(text, span), span);
             }

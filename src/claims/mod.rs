@@ -445,9 +445,12 @@ impl<'a> Engine<'a> {
             return Vec::new();
         }
         f.used = taken;
-        // "La première attaque s'est produite samedi": an event whose sentence names no
-        // actor at all is the article's principal actor's, marked as inferred.
+        // "JNIM's fighters torched the trucks. … The attackers also seized three drivers":
+        // an event whose sentence names no actor at all, but says what it was done to, is
+        // the article's principal actor's, marked as inferred. Without an object, such a
+        // sentence mostly refers back to an event already reported ("the attack").
         if subjects.iter().all(Option::is_none)
+            && f.object.is_some()
             && let Some(spec) = rule.role(Role::Subject)
             && !spec.infer.is_empty()
             && !s.countered(trigger)
