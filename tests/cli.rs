@@ -481,10 +481,12 @@ fn regression_a_road_status_with_a_month_and_no_year_is_dated_by_its_article() {
 }
 
 /// The text of a small article: unnamed actors and a quoted person give literal subjects.
+/// (One language per article: each is parsed with its language's model.)
 const LITERAL_ARTICLE: &str = "Attacks near Kati\n\n\
-Gunmen ambushed a convoy near Kati on Sunday. Des hommes armés ont attaqué un camion près de \
-Kayes. \"The road is closed,\" said Amadou Traoré, a driver. Gunmen also attacked a bus near \
-Ségou.\n";
+Gunmen ambushed a convoy near Kati on Sunday. \"The road is closed,\" said Amadou Traoré, a \
+driver. Gunmen also attacked a bus near Ségou.\n";
+const LITERAL_ARTICLE_FR: &str = "Attaque près de Kayes\n\n\
+Des hommes armés ont attaqué un camion près de Kayes dimanche, selon des habitants.\n";
 
 #[test]
 fn literals_lists_the_actors_patterns_do_not_know_most_frequent_first() {
@@ -493,6 +495,10 @@ fn literals_lists_the_actors_patterns_do_not_know_most_frequent_first() {
     let mut cmd = sitrep(&db);
     cmd.args(["ingest", "-", "--published", "2025-10-14"]);
     cmd.write_stdin(LITERAL_ARTICLE);
+    cmd.assert().success();
+    let mut cmd = sitrep(&db);
+    cmd.args(["ingest", "-", "--published", "2025-10-14"]);
+    cmd.write_stdin(LITERAL_ARTICLE_FR);
     cmd.assert().success();
     let json = stdout(sitrep(&db).args(["literals", "--format", "json"]));
     let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
@@ -565,10 +571,12 @@ fn every_claim_view_says_what_its_time_rests_on() {
 fn regression_a_query_on_a_database_of_an_older_sitrep_migrates_it_first() {
     let (_dir, db) = seeded();
     {
-        // Back to schema 4: the claim views without `time_basis`.
+        // Back to schema 4: the claim views without `time_basis`, the claims without
+        // `subject_inferred` (schema 6).
         let conn = Connection::open(&db).unwrap();
         conn.execute_batch(
             "DROP VIEW road_status_latest; DROP VIEW road_status_history; DROP VIEW claims_named;
+             ALTER TABLE claims DROP COLUMN subject_inferred;
              CREATE VIEW claims_named AS SELECT id FROM claims;
              CREATE VIEW road_status_history AS SELECT id AS claim_id FROM claims;
              CREATE VIEW road_status_latest AS SELECT claim_id FROM road_status_history;

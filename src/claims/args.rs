@@ -61,19 +61,59 @@ fn is_verbal(p: &Parse, i: usize) -> bool {
         || (p.upos(i) == Upos::Adj && p.children(i).any(|c| base(p.deprel(c)) == "obl"))
 }
 
-/// Every argument of the trigger word `t`, in no particular order.
-pub(super) fn arguments(p: &Parse, t: usize, lex: &Lexicon) -> Vec<Arg> {
+/// Whether the preposition of a complement lies inside the trigger's span.
+fn case_within(p: &Parse, i: usize, trigger: Span) -> bool {
+    p.children(i)
+        .filter(|&c| base(p.deprel(c)) == "case")
+        .any(|c| {
+            let s = p.span(c);
+            trigger.start <= s.start && s.end <= trigger.end
+        })
+}
+
+/// Every argument of the trigger word `t` (whose cue covers `trigger`), in no particular
+/// order.
+pub(super) fn arguments(p: &Parse, t: usize, trigger: Span, lex: &Lexicon) -> Vec<Arg> {
     let mut out = Vec::new();
     let mut push = |relation, head| out.push(Arg { relation, head });
     let verbal = is_verbal(p, t);
     let pass = verbal && passive(p, t);
-    for c in p.children(t) {
+    // A trigger of several words ("authorizing the evacuation of") takes the dependents of
+    // each of its words that lie outside it.
+    let inside = |i: usize| {
+        let s = p.span(i);
+        trigger.start <= s.start && s.end <= trigger.end
+    };
+    let words: Vec<usize> = (0..p.len()).filter(|&i| i == t || inside(i)).collect();
+    let dependents: Vec<usize> = words
+        .iter()
+        .flat_map(|&w| p.children(w))
+        .filter(|&c| !inside(c))
+        .collect();
+    for c in dependents {
         let rel = p.deprel(c);
+        // "France, which withdrew from Mali": a relative pronoun subject is the noun the
+        // clause modifies.
+        let c = match (base(rel), p.head(t)) {
+            ("nsubj", Some(h))
+                if p.deprel(t) == "acl:relcl"
+                    && lex
+                        .class_of(&fold(p.form(c)))
+                        .is(WordClass::RELATIVE_PRONOUN) =>
+            {
+                h
+            }
+            _ => c,
+        };
         match (base(rel), rel) {
             (_, "nsubj:pass") => push(Relation::Object, c),
             ("nsubj", _) => push(Relation::Subject, c),
             ("obj", _) if verbal => push(Relation::Object, c),
             (_, "obl:agent") => push(Relation::Agent, c),
+            (_, "nmod:poss") => push(Relation::Possessor, c),
+            // "set fire to several trucks", "negotiations with JNIM": a complement whose
+            // preposition belongs to the trigger is its object.
+            ("obl" | "nmod", _) if case_within(p, c, trigger) => push(Relation::Object, c),
             ("obl" | "nmod", _) => {
                 if marked(p, c, lex, WordClass::AGENT_MARKER) && (pass || !verbal) {
                     push(Relation::Agent, c);
@@ -81,9 +121,10 @@ pub(super) fn arguments(p: &Parse, t: usize, lex: &Lexicon) -> Vec<Arg> {
                     push(Relation::Against, c);
                 } else if !verbal && marked(p, c, lex, WordClass::GENITIVE) {
                     push(Relation::Genitive, c);
+                } else {
+                    push(Relation::Oblique, c);
                 }
             }
-            (_, "nmod:poss") => push(Relation::Possessor, c),
             ("compound" | "amod" | "flat", _) if !verbal && c < t => push(Relation::Modifier, c),
             ("ccomp" | "parataxis", _) if verbal => push(Relation::Content, c),
             // "a convoy escorted by the army": the agent sits on the participle.
@@ -118,7 +159,7 @@ pub(super) fn arguments(p: &Parse, t: usize, lex: &Lexicon) -> Vec<Arg> {
             // "JNIM launched an attack", "le blocus imposé" (nsubj:pass of the support verb).
             for c in p.children(h) {
                 match p.deprel(c) {
-                    "nsubj" if base(rel) == "obj" => out.push(Arg {
+                    "nsubj" | "nsubj:pass" if base(rel) == "obj" => out.push(Arg {
                         relation: Relation::SupportSubject,
                         head: c,
                     }),
@@ -140,6 +181,17 @@ pub(super) fn arguments(p: &Parse, t: usize, lex: &Lexicon) -> Vec<Arg> {
     out
 }
 
+/// Whether the trigger is a noun governed by a verb that does not carry it: "the army
+/// confirmed *the attack*", "soldiers repelled *an attack*".
+pub(super) fn governed(p: &Parse, t: usize, lex: &Lexicon) -> bool {
+    !is_verbal(p, t)
+        && p.head(t).is_some_and(|h| {
+            is_verbal(p, h)
+                && matches!(base(p.deprel(t)), "obj" | "nsubj" | "obl")
+                && carrier(p, t, lex).is_none()
+        })
+}
+
 fn support(p: &Parse, v: usize, lex: &Lexicon) -> bool {
     lex.class_of(&fold(p.lemma(v))).is(WordClass::SUPPORT)
         || lex.class_of(&fold(p.form(v))).is(WordClass::SUPPORT)
@@ -154,6 +206,10 @@ fn carrier<'p>(p: &'p Parse, t: usize, lex: &Lexicon) -> Option<(usize, &'p str)
     let rel = base(p.deprel(t));
     if matches!(rel, "obj" | "nsubj") && support(p, h, lex) {
         return Some((h, p.deprel(t)));
+    }
+    // "the junta has been engaged in negotiations with JNIM".
+    if rel == "obl" && support(p, h, lex) {
+        return Some((h, "obj"));
     }
     if matches!(rel, "nmod" | "obl") && p.upos(h) == Upos::Noun && base(p.deprel(h)) == "obj" {
         let v = p.head(h)?;
@@ -205,7 +261,7 @@ fn outside_phrase(p: &Parse, i: usize) -> bool {
 /// The word range of the noun phrase headed by `head`: its subtree without relative clauses,
 /// appositions and anything after a comma, and without leading case markers and edge
 /// punctuation.
-pub(super) fn phrase(p: &Parse, head: usize, conj: bool) -> Range<usize> {
+pub(super) fn phrase(p: &Parse, head: usize, conj: bool, lex: &Lexicon) -> Range<usize> {
     let sub = p.subtree(head);
     let (mut lo, mut hi) = (sub.start, sub.end);
     for c in p.children(head) {
@@ -216,7 +272,13 @@ pub(super) fn phrase(p: &Parse, head: usize, conj: bool) -> Range<usize> {
             lo = lo.max(p.subtree(c).end);
         }
     }
-    while lo < hi && (matches!(p.deprel(lo), "case" | "punct" | "mark" | "cc")) && lo < head {
+    // Leading determiners go ("the attackers" → "attackers"), if the lexicon knows them as
+    // such: a tagger may call "al-Qaeda-linked" a determiner.
+    while lo < hi
+        && lo < head
+        && (matches!(p.deprel(lo), "case" | "punct" | "mark" | "cc")
+            || (p.deprel(lo) == "det" && lex.class_of(&fold(p.form(lo))).is(WordClass::DETERMINER)))
+    {
         lo += 1;
     }
     while hi > lo + 1 && matches!(p.deprel(hi - 1), "punct" | "cc") && hi - 1 > head {
@@ -255,7 +317,9 @@ pub(super) fn naming_words(p: &Parse, head: usize, lex: &Lexicon, out: &mut Vec<
                 let names = matches!(base(rel), "compound" | "flat" | "amod" | "appos")
                     || rel == "nmod:poss"
                     || participle
-                    || (base(rel) == "nmod" && marked(p, c, lex, WordClass::GENITIVE))
+                    || (base(rel) == "nmod"
+                        && (marked(p, c, lex, WordClass::GENITIVE)
+                            || marked(p, c, lex, WordClass::MEMBERSHIP)))
                     || (base(rel) == "acl" && !passive(p, c));
                 if names {
                     out.push(c);

@@ -24,6 +24,7 @@ pub(super) enum Found<'s> {
 /// Everything the filling needs about one trigger.
 pub(super) struct Trigger<'p, 's> {
     pub parse: &'p Parse,
+    pub word: usize,
     pub span: Span,
     pub args: Vec<Arg>,
     /// Mentions of the sentences before, nearest first, left to right within a sentence:
@@ -66,7 +67,7 @@ pub(super) fn role<'s>(
                 }
                 return Found::Entities(out);
             }
-            let Some(span) = args::span_of(p, args::phrase(p, a.head, actor)) else {
+            let Some(span) = args::span_of(p, args::phrase(p, a.head, !actor, lex)) else {
                 continue;
             };
             if span.start < t.span.end && t.span.start < span.end {
@@ -91,6 +92,18 @@ pub(super) fn role<'s>(
                     && s.unnamed
                         .iter()
                         .any(|u| spec.kinds.contains(&u.kind) && overlaps(u.span, head.clone()));
+                // "fighters from Jama'at Nusrat al-Islam wal-Muslimin (JNIM)" however the
+                // parser attached "from": unnamed fighters named in their own phrase.
+                if unnamed
+                    && let Some(m) = s.mentions.iter().find(|m| {
+                        span.contains(m.span)
+                            && spec.kinds.contains(&m.kind)
+                            && !m.modifier
+                            && !ctx.taken.iter().any(|x| x.entity == m.entity)
+                    })
+                {
+                    return Found::Entities(vec![m]);
+                }
                 // "the Union of Hauliers said": an organisation the dictionary does not know
                 // is still who acts or speaks, kept as written.
                 let organisation = role == Role::Subject

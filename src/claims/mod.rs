@@ -311,8 +311,9 @@ impl<'a> Engine<'a> {
             let word = args::trigger_word(parse, trigger)?;
             Some(fill::Trigger {
                 parse,
+                word,
                 span: trigger,
-                args: args::arguments(parse, word, lex),
+                args: args::arguments(parse, word, trigger, lex),
                 earlier: self.earlier_mentions(s.span),
             })
         });
@@ -355,13 +356,24 @@ impl<'a> Engine<'a> {
                 avoid,
             };
             let mut syntactic_literal = None;
-            let by_tree = !spec.all && !spec.from.contains(&Relation::WordOrder);
+            let mut by_tree = !spec.all && !spec.from.contains(&Relation::WordOrder);
             let found = match &syntactic {
                 Some(t) if by_tree => match fill::role(s, t, role, spec, &ctx, lex, self.text) {
                     fill::Found::Entities(found) => found,
                     fill::Found::Literal(words, span) => {
                         syntactic_literal = Some((words, span));
                         Vec::new()
+                    }
+                    // The tree gave the role nothing: a parse error is likelier than a
+                    // missing argument, so word order has its say, except for the actor
+                    // of an event noun that another verb governs ("the army *confirmed* the
+                    // attack"): that verb's subject is not the event's actor.
+                    fill::Found::Nothing
+                        if !(matches!(role, Role::Subject | Role::Agent)
+                            && args::governed(t.parse, t.word, lex)) =>
+                    {
+                        by_tree = false;
+                        roles::entities(s, role, spec, trigger, &ctx)
                     }
                     fill::Found::Nothing => Vec::new(),
                 },

@@ -56,6 +56,9 @@ impl WordClass {
     pub const ORGANISATION: Self = Self(1 << 23);
     /// "it", "ils": a third-person pronoun that stands for an actor named before.
     pub const PRONOUN: Self = Self(1 << 24);
+    /// "from", "for", "de": in "fighters from JNIM", "a spokesperson for the government",
+    /// the name after it says whom the noun before belongs to.
+    pub const MEMBERSHIP: Self = Self(1 << 25);
 
     /// Whether the word is in any of the lists of `other`.
     pub fn is(self, other: Self) -> bool {
@@ -113,6 +116,8 @@ pub struct Lexicon {
     pub organisation_words: HashSet<String>,
     /// Third-person pronouns that may stand for an actor named in an earlier sentence.
     pub pronouns: HashSet<String>,
+    /// "fighters *from* JNIM", "a spokesperson *for* the government".
+    pub membership_markers: HashSet<String>,
     /// "yesterday" = -1, "hier" = -1 (whole phrases, folded; the time parser reads
     /// [`TimeWords::day_offsets`], split into words).
     pub day_offsets: FxHashMap<String, i64>,
@@ -170,6 +175,7 @@ impl Lexicon {
             (&self.opposition_markers, WordClass::OPPOSITION),
             (&self.organisation_words, WordClass::ORGANISATION),
             (&self.pronouns, WordClass::PRONOUN),
+            (&self.membership_markers, WordClass::MEMBERSHIP),
             (&self.time.next_markers, WordClass::NEXT_MARKER),
             (&self.time.speech_verbs, WordClass::SPEECH),
             (&self.time.complementizers, WordClass::COMPLEMENTIZER),
@@ -238,6 +244,7 @@ impl Lexicon {
         add(&mut self.opposition_markers, &raw.opposition_markers);
         add(&mut self.organisation_words, &raw.organisation_words);
         add(&mut self.pronouns, &raw.pronouns);
+        add(&mut self.membership_markers, &raw.membership_markers);
         for (list, what) in [
             (&raw.months, "months"),
             (&raw.month_abbreviations, "month_abbreviations"),

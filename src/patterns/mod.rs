@@ -219,6 +219,8 @@ pub enum Relation {
     SupportSubject,
     /// The clause a speech verb reports.
     Content,
+    /// Any other prepositional complement of the trigger: "withdrew *from Mali*".
+    Oblique,
     /// Not a relation: the role is filled by word order ("JNIM, an al-Qaeda-linked group"),
     /// as for a sentence with no parse.
     WordOrder,
@@ -235,6 +237,7 @@ impl Relation {
         ("modifier", Relation::Modifier),
         ("support_subject", Relation::SupportSubject),
         ("content", Relation::Content),
+        ("oblique", Relation::Oblique),
         ("word_order", Relation::WordOrder),
     ];
 
