@@ -264,12 +264,34 @@ fn outside_phrase(p: &Parse, i: usize) -> bool {
 pub(super) fn phrase(p: &Parse, head: usize, conj: bool, lex: &Lexicon) -> Range<usize> {
     let sub = p.subtree(head);
     let (mut lo, mut hi) = (sub.start, sub.end);
+    // "schools, universities, and other public institutions": the commas of a coordination
+    // kept in the phrase do not end it.
+    let last_conj = p
+        .children(head)
+        .filter(|&c| conj && p.deprel(c) == "conj")
+        .map(|c| p.subtree(c).start)
+        .max()
+        .unwrap_or(0);
     for c in p.children(head) {
-        let cut = outside_phrase(p, c) && !(conj && p.deprel(c) == "conj");
+        let listed = p.deprel(c) == "punct" && c < last_conj;
+        let cut = outside_phrase(p, c) && !(conj && p.deprel(c) == "conj") && !listed;
         if cut && c > head {
             hi = hi.min(p.subtree(c).start);
         } else if cut && c < head {
             lo = lo.max(p.subtree(c).end);
+        }
+    }
+    // "the closure of schools, universities, and other public institutions" with the last
+    // conjunct attached one level up (a common attachment error): the list goes on.
+    if conj {
+        while let Some(next) = (hi..p.len()).find(|&w| base(p.deprel(w)) == "conj")
+            && (hi..p.subtree(next).start)
+                .all(|w| matches!(p.deprel(w), "punct" | "cc" | "amod" | "det") && p.form(w) != ".")
+            && p.subtree(next).start > hi
+            && p.head(next).is_some_and(|h| h < head)
+            && p.subtree(next).end > hi
+        {
+            hi = p.subtree(next).end;
         }
     }
     // Leading determiners go ("the attackers" → "attackers"), if the lexicon knows them as
