@@ -170,7 +170,7 @@ fn naeb_throughput(dir: &Path) -> Result<(), Box<dyn Error>> {
         }
         (t.elapsed().as_secs_f64(), words)
     };
-    for (name, parse) in [("segment only", false), ("segment + parse_text", true)] {
+    for (name, parse) in [("segment + parse_text", true)] {
         let (mut best, mut words) = (f64::INFINITY, 0);
         for _ in 0..3 {
             let (dt, w) = run(parse);
