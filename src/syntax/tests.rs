@@ -367,3 +367,30 @@ fn lemmas_come_from_the_lexicon_then_the_longest_suffix_rule_then_the_lowercase_
     let back = Model::from_bytes(&m.to_bytes()).unwrap();
     assert_eq!(back, m);
 }
+
+#[test]
+fn random_text_never_panics_and_spans_stay_on_char_boundaries() {
+    const ALPHABET: &[char] = &[
+        'a', 'E', 'l', 'i', 't', '-', '\'', '’', '.', ',', ' ', '\u{a0}', 'İ', 'K', 'é', 'ß', '«',
+        '»', '"', '0', '9', ':', '$', '%', '/', '@', 'q', 'u', 'd', 'n', 'ﬁ', '\u{301}',
+    ];
+    let m = tiny_model();
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    for _ in 0..500 {
+        let mut text = String::new();
+        for _ in 0..(x % 40) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            text.push(ALPHABET[(x % ALPHABET.len() as u64) as usize]);
+        }
+        for lang in [Lang::En, Lang::Fr] {
+            for w in tokenize(&text, lang) {
+                assert!(text.is_char_boundary(w.span.start) && text.is_char_boundary(w.span.end));
+                assert!(w.span.start < w.span.end, "{text:?}");
+            }
+        }
+        let p = m.parse_text(&text, 0);
+        assert_eq!(p.is_empty(), p.root().is_none());
+    }
+}
