@@ -1,8 +1,9 @@
 //! Syntax: tokenizer → UPOS tagger → labelled dependency parser, for English and French.
 //!
 //! A [`Model`] holds one language: an averaged-perceptron tagger, an arc-hybrid transition
-//! parser (greedy, trained with a dynamic oracle), a small lemma lexicon and the table of
-//! dependency labels, all trained on Universal Dependencies treebanks by
+//! parser (greedy, trained with a dynamic oracle), a small lemmatizer (a lexicon of the
+//! training data's irregular forms, then suffix rules per UPOS) and the table of dependency
+//! labels, all trained on Universal Dependencies treebanks by
 //! `examples/train_syntax.rs` and shipped in `models/` (see `models/README.md`).
 //!
 //! ```
@@ -338,7 +339,8 @@ impl Parse {
         self.str_at(i)
     }
 
-    /// Dictionary form, from the training data's lexicon, else the lowercased form.
+    /// Dictionary form: from the training data's lexicon, else by the longest matching
+    /// suffix rule for the word's UPOS, else the lowercased form (the form for PROPN).
     pub fn lemma(&self, i: usize) -> &str {
         self.str_at(self.len() + i)
     }

@@ -8,6 +8,7 @@
 //! labels: count u32, then str each           (label 0 is "root")
 //! tagger weights · parser weights
 //! lemmas: count u32, then (form str, upos u8, lemma str), sorted by (form, upos)
+//! rules:  count u32, then (upos u8, suffix str, strip u8, append str), sorted by (upos, suffix)
 //!
 //! str     = len u32 · UTF-8 bytes
 //! weights = nclasses u32 · scale f32 · cap u32 · keys [u32; cap] · counts [u8; cap]
@@ -18,6 +19,7 @@
 //! entries follow those of the slots before it, `counts` of them), so loading is a copy, a
 //! prefix sum and a validation pass; a corrupt file is an error, never a panic.
 
+use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -29,8 +31,10 @@ use super::tokenize::tokenize;
 use super::{Lang, Parse, SyntaxError, Upos, parser};
 
 const MAGIC: &[u8; 8] = b"SRSYNTX\0";
+/// Longest suffix a lemma rule looks at, in characters.
+pub(crate) const RULE_MAX: usize = 6;
 /// The binary format this build reads and writes.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// A syntax model for one language. Cheap to share (`&Model` is all parsing needs).
 #[derive(Debug, Clone, PartialEq)]
@@ -38,10 +42,14 @@ pub struct Model {
     lang: Lang,
     version: String,
     labels: Arc<[Box<str>]>,
-    tagger: Weights,
-    parser: Weights,
+    pub(crate) tagger: Weights,
+    pub(crate) parser: Weights,
     /// Exceptions to the default lemma (lowercase form; the form itself for PROPN), sorted.
     lemmas: Vec<(Box<str>, u8, Box<str>)>,
+    /// Suffix rules for words not in the lexicon: (UPOS, final characters of the lowercase
+    /// form) → strip that many characters and append, e.g. (VERB, "ded") → 1, "" for
+    /// "blockaded". The longest matching suffix wins.
+    rules: Vec<(u8, Box<str>, u8, Box<str>)>,
 }
 
 impl Model {
@@ -52,8 +60,10 @@ impl Model {
         tagger: Weights,
         parser: Weights,
         mut lemmas: Vec<(Box<str>, u8, Box<str>)>,
+        mut rules: Vec<(u8, Box<str>, u8, Box<str>)>,
     ) -> Model {
         lemmas.sort();
+        rules.sort();
         let mut m = Model {
             lang,
             version: String::new(),
@@ -61,6 +71,7 @@ impl Model {
             tagger,
             parser,
             lemmas,
+            rules,
         };
         let digest = Sha256::digest(m.to_bytes());
         let short: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
@@ -125,26 +136,55 @@ impl Model {
         let (heads, labels) = parser::parse(&self.parser, self.labels.len(), &infos, &tags);
         let upos: Vec<Upos> = tags.iter().map(|&t| Upos::from_id(t)).collect();
         let lowered: Vec<String> = forms.iter().map(|f| f.to_lowercase()).collect();
-        let lemmas: Vec<&str> = forms
+        let lemmas: Vec<Cow<str>> = forms
             .iter()
             .zip(&lowered)
             .zip(&tags)
             .map(|((f, low), &t)| self.lemma(f, low, t))
             .collect();
+        let lemmas: Vec<&str> = lemmas.iter().map(|l| &**l).collect();
         let words: Vec<(&str, Range<usize>)> = forms.iter().copied().zip(spans).collect();
         Parse::build(&words, &lemmas, upos, heads, labels, self.labels.clone())
     }
 
-    fn lemma<'a>(&'a self, form: &'a str, lower: &'a str, tag: u8) -> &'a str {
+    pub(crate) fn lemma<'a>(&'a self, form: &'a str, lower: &'a str, tag: u8) -> Cow<'a, str> {
         let key = (lower, tag);
-        match self
+        if let Ok(k) = self
             .lemmas
             .binary_search_by(|(f, t, _)| (&**f, *t).cmp(&key))
         {
-            Ok(k) => &self.lemmas[k].2,
-            Err(_) if tag == Upos::Propn.id() => form,
-            Err(_) => lower,
+            return Cow::Borrowed(&self.lemmas[k].2);
         }
+        if tag == Upos::Propn.id() {
+            return Cow::Borrowed(form);
+        }
+        // Suffix rules, the longest matching suffix (up to RULE_MAX characters) first.
+        let mut starts: Vec<usize> = lower
+            .char_indices()
+            .rev()
+            .take(RULE_MAX)
+            .map(|(i, _)| i)
+            .collect();
+        starts.reverse();
+        for at in starts {
+            let key = (tag, &lower[at..]);
+            if let Ok(k) = self
+                .rules
+                .binary_search_by(|(t, s, _, _)| (*t, &**s).cmp(&key))
+            {
+                let (_, _, strip, append) = &self.rules[k];
+                // A rule never strips more than its suffix (checked at load).
+                let cut = match usize::from(*strip) {
+                    0 => lower.len(),
+                    n => lower.char_indices().rev().nth(n - 1).map_or(0, |(i, _)| i),
+                };
+                if cut == 0 && append.is_empty() {
+                    break;
+                }
+                return Cow::Owned(format!("{}{append}", &lower[..cut]));
+            }
+        }
+        Cow::Borrowed(lower)
     }
 
     pub(crate) fn pruned(&self, tagger_min: i16, parser_min: i16) -> Model {
@@ -154,6 +194,7 @@ impl Model {
             self.tagger.pruned(tagger_min),
             self.parser.pruned(parser_min),
             self.lemmas.clone(),
+            self.rules.clone(),
         )
     }
 
@@ -187,6 +228,13 @@ impl Model {
             put_str(&mut out, f);
             out.push(*t);
             put_str(&mut out, l);
+        }
+        out.extend_from_slice(&(self.rules.len() as u32).to_le_bytes());
+        for (t, s, strip, a) in &self.rules {
+            out.push(*t);
+            put_str(&mut out, s);
+            out.push(*strip);
+            put_str(&mut out, a);
         }
         out
     }
@@ -239,6 +287,28 @@ impl Model {
         {
             return Err(SyntaxError::Corrupt("lemmas not sorted"));
         }
+        let nrules = r.u32()? as usize;
+        if nrules > bytes.len() {
+            return Err(SyntaxError::Corrupt("rule count"));
+        }
+        let mut rules = Vec::with_capacity(nrules);
+        for _ in 0..nrules {
+            let t = r.u8()?;
+            let s: Box<str> = Box::from(r.str()?);
+            let strip = r.u8()?;
+            let a = Box::from(r.str()?);
+            // `lemma` relies on a rule never stripping more characters than its suffix has.
+            if s.is_empty() || usize::from(strip) > s.chars().count() {
+                return Err(SyntaxError::Corrupt("lemma rule"));
+            }
+            rules.push((t, s, strip, a));
+        }
+        if rules
+            .windows(2)
+            .any(|w| (w[0].0, &w[0].1) >= (w[1].0, &w[1].1))
+        {
+            return Err(SyntaxError::Corrupt("rules not sorted"));
+        }
         if r.at != bytes.len() {
             return Err(SyntaxError::Corrupt("trailing bytes"));
         }
@@ -249,6 +319,7 @@ impl Model {
             tagger,
             parser,
             lemmas,
+            rules,
         })
     }
 }

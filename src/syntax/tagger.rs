@@ -150,19 +150,3 @@ pub(crate) fn train(sents: &[(Vec<WordInfo>, Vec<u8>)], orders: &[Vec<usize>]) -
     }
     model
 }
-
-/// Tags with training-time (non-averaged) weights: only to check progress.
-#[allow(dead_code)]
-pub(crate) fn tag_training(model: &Perceptron, infos: &[WordInfo]) -> Vec<u8> {
-    let mut tags: Vec<u8> = Vec::with_capacity(infos.len());
-    let mut feats = Vec::new();
-    let mut scores = vec![0f32; NTAGS];
-    for i in 0..infos.len() {
-        let p1 = if i >= 1 { tags[i - 1] } else { START };
-        let p2 = if i >= 2 { tags[i - 2] } else { START2 };
-        features(infos, i, p1, p2, &mut feats);
-        model.score(&feats, &mut scores);
-        tags.push(argmax_f32(&scores) as u8);
-    }
-    tags
-}

@@ -333,3 +333,64 @@ fn builtin_models_parse_the_examples() {
     assert_eq!(p.deprel(at(&p, "convoi")), "nsubj:pass");
     assert_eq!(p.span(jnim), 134..138); // "été" and "attaqué" hold 2-byte characters
 }
+
+#[test]
+fn lemmas_come_from_the_lexicon_then_the_longest_suffix_rule_then_the_lowercase_form() {
+    let m = tiny_model();
+    let rules = vec![
+        (Upos::Verb.id(), Box::from("ed"), 2, Box::from("")),
+        (Upos::Verb.id(), Box::from("ded"), 1, Box::from("")),
+        (Upos::Verb.id(), Box::from("ié"), 1, Box::from("er")),
+    ];
+    let m = Model::new(
+        m.lang(),
+        m.labels().map(str::to_string).collect(),
+        m.tagger.clone(),
+        m.parser.clone(),
+        vec![(Box::from("went"), Upos::Verb.id(), Box::from("go"))],
+        rules,
+    );
+    let lemma =
+        |form: &str, upos: Upos| m.lemma(form, &form.to_lowercase(), upos.id()).into_owned();
+    let cases = [
+        ("went", Upos::Verb, "go"),            // lexicon
+        ("Blockaded", Upos::Verb, "blockade"), // "ded" beats "ed"
+        ("attacked", Upos::Verb, "attack"),    // "ed"
+        ("incendié", Upos::Verb, "incendier"), // multi-byte suffix
+        ("ed", Upos::Verb, "ed"),              // a rule that would leave nothing is skipped
+        ("Attacked", Upos::Noun, "attacked"),  // no rule for NOUN: lowercase form
+        ("Kati", Upos::Propn, "Kati"),         // PROPN: the form
+    ];
+    for (form, upos, want) in cases {
+        assert_eq!(lemma(form, upos), want, "{form} {upos}");
+    }
+    let back = Model::from_bytes(&m.to_bytes()).unwrap();
+    assert_eq!(back, m);
+}
+
+#[test]
+fn random_text_never_panics_and_spans_stay_on_char_boundaries() {
+    const ALPHABET: &[char] = &[
+        'a', 'E', 'l', 'i', 't', '-', '\'', '’', '.', ',', ' ', '\u{a0}', 'İ', 'K', 'é', 'ß', '«',
+        '»', '"', '0', '9', ':', '$', '%', '/', '@', 'q', 'u', 'd', 'n', 'ﬁ', '\u{301}',
+    ];
+    let m = tiny_model();
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    for _ in 0..500 {
+        let mut text = String::new();
+        for _ in 0..(x % 40) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            text.push(ALPHABET[(x % ALPHABET.len() as u64) as usize]);
+        }
+        for lang in [Lang::En, Lang::Fr] {
+            for w in tokenize(&text, lang) {
+                assert!(text.is_char_boundary(w.span.start) && text.is_char_boundary(w.span.end));
+                assert!(w.span.start < w.span.end, "{text:?}");
+            }
+        }
+        let p = m.parse_text(&text, 0);
+        assert_eq!(p.is_empty(), p.root().is_none());
+    }
+}

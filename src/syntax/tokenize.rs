@@ -312,12 +312,16 @@ fn core_fr<'a>(text: &'a str, mut s: usize, e: usize, out: &mut Vec<Word<'a>>) {
         });
         return;
     }
-    if let Some(suffix) = INVERTED
-        .iter()
-        .find(|x| lower.ends_with(*x) && lower.len() > x.len())
-    {
+    // Matched on the written word itself (the suffixes are ASCII), not on `lower`, whose
+    // byte length can differ from the word's.
+    let inverted = INVERTED.iter().find(|x| {
+        w.len() > x.len()
+            && w.is_char_boundary(w.len() - x.len())
+            && w[w.len() - x.len()..].eq_ignore_ascii_case(x)
+    });
+    if let Some(suffix) = inverted {
         let cut = e - suffix.len();
-        if text.is_char_boundary(cut) && !text[s..cut].ends_with('-') {
+        if !text[s..cut].ends_with('-') {
             push(out, text, s, cut);
             push(out, text, cut, e);
             return;

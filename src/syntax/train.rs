@@ -276,8 +276,13 @@ pub fn train(
     log(&format!("parser: {} features", parser_w.len()));
 
     let lemmas = lemma_lexicon(sents);
-    log(&format!("lemma exceptions: {}", lemmas.len()));
-    Ok(Model::new(lang, labels, tagger_w, parser_w, lemmas))
+    let rules = lemma_rules(sents);
+    log(&format!(
+        "lemma exceptions: {}, suffix rules: {}",
+        lemmas.len(),
+        rules.len()
+    ));
+    Ok(Model::new(lang, labels, tagger_w, parser_w, lemmas, rules))
 }
 
 /// (lowercase form, UPOS) → most frequent lemma, kept only where it differs from the
@@ -306,6 +311,73 @@ fn lemma_lexicon(sents: &[GoldSentence]) -> Vec<(Box<str>, u8, Box<str>)> {
     out
 }
 
+/// Suffix rules for words the lexicon lacks: for every training word (PROPN aside), the
+/// edit from lowercase form to lowercase lemma (strip k final characters, append a string)
+/// is counted under (UPOS, each final 1..=6 characters that cover the stripped part); each
+/// key keeps its most frequent edit if seen at least twice, and a key whose edit is the same
+/// as the nearest shorter suffix's (or, without one, the identity) is dropped, since the
+/// lookup falls back to it (or to the lowercase form) anyway.
+fn lemma_rules(sents: &[GoldSentence]) -> Vec<(u8, Box<str>, u8, Box<str>)> {
+    type Edit = (u8, String);
+    let mut counts: FxHashMap<(u8, String), FxHashMap<Edit, usize>> = FxHashMap::default();
+    for s in sents {
+        for w in &s.words {
+            if w.upos == Upos::Propn || w.lemma == "_" || w.lemma.is_empty() {
+                continue;
+            }
+            let f: Vec<char> = w.form.to_lowercase().chars().collect();
+            let l: Vec<char> = w.lemma.to_lowercase().chars().collect();
+            let p = f.iter().zip(&l).take_while(|(a, b)| a == b).count();
+            let strip = f.len() - p;
+            if strip > 5 || p == 0 {
+                continue;
+            }
+            let edit: Edit = (strip as u8, l[p..].iter().collect());
+            for k in strip.max(1)..=super::model::RULE_MAX.min(f.len()) {
+                let suffix: String = f[f.len() - k..].iter().collect();
+                *counts
+                    .entry((w.upos.id(), suffix))
+                    .or_default()
+                    .entry(edit.clone())
+                    .or_default() += 1;
+            }
+        }
+    }
+    let mut best: FxHashMap<(u8, String), Edit> = FxHashMap::default();
+    for (key, edits) in counts {
+        let mut v: Vec<(Edit, usize)> = edits.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let total: usize = v.iter().map(|e| e.1).sum();
+        if total >= 2 {
+            best.insert(key, v[0].0.clone());
+        }
+    }
+    let mut out: Vec<(u8, Box<str>, u8, Box<str>)> = Vec::new();
+    for ((t, suffix), edit) in &best {
+        // What the lookup would do without this key: the nearest shorter suffix with a rule.
+        let mut parent: String = suffix.chars().skip(1).collect();
+        let mut inherited = None;
+        while !parent.is_empty() && inherited.is_none() {
+            inherited = best.get(&(*t, parent.clone()));
+            parent = parent.chars().skip(1).collect();
+        }
+        let redundant = match inherited {
+            Some(p) => p == edit,
+            None => edit.0 == 0 && edit.1.is_empty(),
+        };
+        if !redundant {
+            out.push((
+                *t,
+                suffix.clone().into_boxed_str(),
+                edit.0,
+                edit.1.clone().into_boxed_str(),
+            ));
+        }
+    }
+    out.sort();
+    out
+}
+
 /// Accuracy figures on gold-tokenized sentences. LAS counts the full label (subtypes
 /// included) and, separately, the universal part before `:`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -316,6 +388,8 @@ pub struct Scores {
     pub uas: usize,
     pub las: usize,
     pub las_universal: usize,
+    /// Lemma equal to the gold lemma (exactly).
+    pub lemma: usize,
 }
 
 impl Scores {
@@ -327,6 +401,9 @@ impl Scores {
     }
     pub fn las_acc(&self) -> f64 {
         self.las as f64 / self.words.max(1) as f64
+    }
+    pub fn lemma_acc(&self) -> f64 {
+        self.lemma as f64 / self.words.max(1) as f64
     }
     pub fn las_universal_acc(&self) -> f64 {
         self.las_universal as f64 / self.words.max(1) as f64
@@ -343,6 +420,7 @@ pub fn evaluate(model: &Model, sents: &[GoldSentence]) -> Scores {
         for (i, g) in s.words.iter().enumerate() {
             sc.words += 1;
             sc.upos += usize::from(p.upos(i) == g.upos);
+            sc.lemma += usize::from(p.lemma(i) == g.lemma);
             if p.head(i) == g.head {
                 sc.uas += 1;
                 let (pl, gl) = (p.deprel(i), g.deprel.as_str());
