@@ -287,7 +287,7 @@ pub(super) fn phrase(p: &Parse, head: usize, conj: bool, lex: &Lexicon) -> Range
         while let Some(next) = (hi..p.len()).find(|&w| base(p.deprel(w)) == "conj")
             && (hi..p.subtree(next).start)
                 .all(|w| matches!(p.deprel(w), "punct" | "cc" | "amod" | "det") && p.form(w) != ".")
-            && p.subtree(next).start > hi
+            && p.subtree(next).start >= hi
             && p.head(next).is_some_and(|h| h < head)
             && p.subtree(next).end > hi
         {
