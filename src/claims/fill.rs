@@ -105,10 +105,12 @@ pub(super) fn role<'s>(
                     return Found::Entities(vec![m]);
                 }
                 // "the Union of Hauliers said": an organisation the dictionary does not know
-                // is still who acts or speaks, kept as written.
+                // is still who acts or speaks, kept as written. A bare name counts only
+                // where a person may speak: "the Eagles attacked from the opening whistle"
+                // is not an armed attack.
                 let organisation = role == Role::Subject
                     && relation != Relation::Modifier
-                    && (p.upos(a.head) == Upos::Propn
+                    && ((spec.person && p.upos(a.head) == Upos::Propn)
                         || lex
                             .class_of(&fold(p.form(a.head)))
                             .is(WordClass::ORGANISATION))
@@ -122,7 +124,11 @@ pub(super) fn role<'s>(
             ) && !ctx.taken.iter().any(|m| span.contains(m.span))
                 // What an event is done to is a thing or people: a noun phrase, not an
                 // adjective ("the latest attack") or a pronoun.
-                && matches!(p.upos(a.head), Upos::Noun | Upos::Num)
+                && (matches!(p.upos(a.head), Upos::Noun | Upos::Num)
+                    // "plus de 100 camions-citernes", "more than 20 trucks": a quantity
+                    // heads the phrase of what it counts.
+                    || (matches!(p.upos(a.head), Upos::Adv | Upos::Adj | Upos::Det)
+                        && p.children(a.head).any(|c| p.upos(c) == Upos::Noun)))
                 // A phrase headed by an entity of a kind the role does not take (a place in
                 // "attacks in Diboli") is not the object either.
                 && !s.mentions.iter().any(|m| overlaps(m.span, head.clone()))
@@ -179,7 +185,16 @@ fn coordinated<'s>(
     trigger: Span,
     out: &mut Vec<&'s Mention>,
 ) {
-    for c in p.children(head).filter(|&c| p.deprel(c) == "conj") {
+    // "FAMa and Africa Corps troops": the conjunct may hang on a name that qualifies the
+    // head as well as on the head.
+    let mut words = Vec::new();
+    args::naming_words(p, head, lex, &mut words);
+    let conjuncts: Vec<usize> = words
+        .iter()
+        .flat_map(|&w| p.children(w))
+        .filter(|&c| p.deprel(c) == "conj")
+        .collect();
+    for c in conjuncts {
         let a = Arg {
             relation: Relation::Subject,
             head: c,

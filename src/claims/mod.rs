@@ -304,6 +304,8 @@ impl<'a> Engine<'a> {
         };
         let mut taken: Vec<&Mention> = Vec::new();
         let mut subjects: Vec<Option<Arg>> = vec![None];
+        // Whether the object is an entity or the tree's own phrase, not a window of words.
+        let mut object_sure = false;
         // Roles come from the trigger's arguments in the dependency tree; word order is the
         // fallback for a sentence with no parse.
         let lex = &self.patterns.lexicon;
@@ -440,11 +442,13 @@ impl<'a> Engine<'a> {
                     Some(m) => {
                         f.object = Some(Arg::Entity(m.entity.clone()));
                         f.object_span = Some(m.span);
+                        object_sure = true;
                     }
                     None => {
                         if let Some((words, span)) = literal() {
                             f.object = Some(Arg::Literal(words));
                             f.object_span = Some(span);
+                            object_sure = parsed;
                         }
                     }
                 },
@@ -462,7 +466,7 @@ impl<'a> Engine<'a> {
         // the article's principal actor's, marked as inferred. Without an object, such a
         // sentence mostly refers back to an event already reported ("the attack").
         if subjects.iter().all(Option::is_none)
-            && f.object.is_some()
+            && object_sure
             && let Some(spec) = rule.role(Role::Subject)
             && !spec.infer.is_empty()
             && !s.countered(trigger)
