@@ -67,7 +67,19 @@ pub(super) fn role<'s>(
                 }
                 return Found::Entities(out);
             }
-            let Some(span) = args::span_of(p, args::phrase(p, a.head, !actor, lex)) else {
+            let mut words = args::phrase(p, a.head, !actor, lex);
+            // "the departure of non-emergency U.S. government employees" with the noun
+            // chain attached to the verb as a bare oblique: it continues the object.
+            if !actor
+                && let Some(c) = p.children(t.word).find(|&c| {
+                    p.deprel(c) == "obl"
+                        && p.subtree(c).start == words.end
+                        && !p.children(c).any(|g| p.deprel(g) == "case")
+                })
+            {
+                words.end = p.subtree(c).end;
+            }
+            let Some(span) = args::span_of(p, words) else {
                 continue;
             };
             if span.start < t.span.end && t.span.start < span.end {

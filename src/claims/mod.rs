@@ -264,8 +264,12 @@ impl<'a> Engine<'a> {
             }
         }
         // What a speaker reports is the news: a rule marked `when_alone` lends its
-        // speaker to the sentence's other claims, and is kept only when there are none.
-        if claims[first..].iter().any(|c| !self.when_alone(&c.rule)) {
+        // speaker to the sentence's other claims, and is kept only when there are none
+        // (claims whose actor the statement does not name do not count).
+        if claims[first..]
+            .iter()
+            .any(|c| !self.when_alone(&c.rule) && !c.subject_inferred)
+        {
             let mut i = first;
             while i < claims.len() {
                 if self.when_alone(&claims[i].rule) {
