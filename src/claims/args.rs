@@ -181,6 +181,11 @@ pub(super) fn arguments(p: &Parse, t: usize, trigger: Span, lex: &Lexicon) -> Ve
     out
 }
 
+/// Whether the trigger is a passive verb ("was attacked", "a été escorté").
+pub(super) fn is_passive(p: &Parse, t: usize) -> bool {
+    is_verbal(p, t) && passive(p, t)
+}
+
 /// Whether the trigger is a noun governed by a verb that does not carry it: "the army
 /// confirmed *the attack*", "soldiers repelled *an attack*".
 pub(super) fn governed(p: &Parse, t: usize, lex: &Lexicon) -> bool {

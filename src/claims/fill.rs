@@ -171,7 +171,7 @@ fn entity<'s>(
         spec.kinds.contains(&m.kind)
             && !overlaps(m.span, trigger.start..trigger.end)
             && !ctx.taken.iter().any(|t| t.entity == m.entity)
-            && !(actor && ctx.avoid.contains(&m.entity))
+            && (!actor || !ctx.avoid.contains(&m.entity))
             // "al-Qaeda-linked militants": a modifier names an affiliation, not the actor,
             // except as the trigger's own modifier ("a JNIM-led blockade").
             && (!m.modifier || (a.relation == Relation::Modifier && overlaps(m.span, p.span(a.head))))

@@ -374,9 +374,12 @@ impl<'a> Engine<'a> {
                     // missing argument, so word order has its say, except for the actor
                     // of an event noun that another verb governs ("the army *confirmed* the
                     // attack"): that verb's subject is not the event's actor.
+                    // Nor does it for a passive's ("le reste du convoi a été escorté", said
+                    // the general staff): the actor is not named, whoever speaks.
                     fill::Found::Nothing
                         if !(matches!(role, Role::Subject | Role::Agent)
-                            && args::governed(t.parse, t.word, lex)) =>
+                            && (args::governed(t.parse, t.word, lex)
+                                || args::is_passive(t.parse, t.word))) =>
                     {
                         by_tree = false;
                         roles::entities(s, role, spec, trigger, &ctx)
@@ -484,8 +487,16 @@ impl<'a> Engine<'a> {
             .into_iter()
             .filter(|subj| subj.is_some() || !needs(Role::Subject))
             // Nothing blockades or is affiliated with itself: such a pair means a role
-            // took the wrong mention (often an inherited subject).
+            // took the wrong mention (often an inherited subject); and unnamed "soldiers"
+            // did not kill "fifty soldiers".
             .filter(|subj| subj.is_none() || subj.as_ref() != f.object.as_ref())
+            .filter(|subj| match (subj, &f.object) {
+                (Some(Arg::Literal(s)), Some(Arg::Literal(o))) => {
+                    let (s, o) = (s.to_lowercase(), o.to_lowercase());
+                    !o.contains(&s) && !s.contains(&o)
+                }
+                _ => true,
+            })
             .map(|subject| Filled {
                 subject,
                 object: f.object.clone(),
