@@ -61,18 +61,22 @@ impl<'p> Pipeline<'p> {
     /// The syntax model for a document's language; `None` for other languages, and if the
     /// built-in model cannot be decoded (then roles come from word order, as documented).
     fn syntax(&self, document: &Document) -> Option<&Model> {
-        let detected;
-        let language = match &document.language {
-            Some(l) => l,
-            None => {
-                detected = extract::detect_language(&document.text)?;
-                &detected
-            }
+        // Without a declared or reliably detected language, the detector's best guess
+        // still picks the better of two parsers.
+        let guess = || match whatlang::detect_lang(&document.text) {
+            Some(whatlang::Lang::Fra) => Some(Lang::Fr),
+            Some(whatlang::Lang::Eng) => Some(Lang::En),
+            _ => None,
         };
-        let (cell, lang) = match language.as_str() {
-            "en" => (&self.english, Lang::En),
-            "fr" => (&self.french, Lang::Fr),
-            _ => return None,
+        let lang = match document.language.as_ref().map(|l| l.as_str()) {
+            Some("en") => Lang::En,
+            Some("fr") => Lang::Fr,
+            Some(_) => return None,
+            None => guess()?,
+        };
+        let cell = match lang {
+            Lang::En => &self.english,
+            Lang::Fr => &self.french,
         };
         cell.get_or_init(|| match syntax::builtin(lang) {
             Ok(m) => Some(m),

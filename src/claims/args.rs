@@ -147,6 +147,18 @@ pub(super) fn arguments(p: &Parse, t: usize, trigger: Span, lex: &Lexicon) -> Ve
         let rel = p.deprel(t);
         if verbal {
             inherit_subject(p, t, &mut out);
+            // "attacked and torched a convoy": the object both verbs share hangs on the
+            // first.
+            if base(rel) == "conj"
+                && is_verbal(p, h)
+                && !out.iter().any(|a| a.relation == Relation::Object)
+                && let Some(o) = p.children(h).find(|&c| p.deprel(c) == "obj" && c > t)
+            {
+                out.push(Arg {
+                    relation: Relation::Object,
+                    head: o,
+                });
+            }
             // "a convoy attacked by JNIM", "la route bloquée": the noun a participle
             // modifies is what the event is done to.
             if matches!(base(rel), "acl" | "amod") && pass {
@@ -279,7 +291,10 @@ pub(super) fn phrase(p: &Parse, head: usize, conj: bool, lex: &Lexicon) -> Range
         .unwrap_or(0);
     for c in p.children(head) {
         let listed = p.deprel(c) == "punct" && c < last_conj;
-        let cut = outside_phrase(p, c) && !(conj && p.deprel(c) == "conj") && !listed;
+        // "a convoy near Kati": where it was is the claim's place, not part of what.
+        let located =
+            matches!(base(p.deprel(c)), "nmod" | "obl") && marked(p, c, lex, WordClass::LOCATIVE);
+        let cut = (outside_phrase(p, c) || located) && !(conj && p.deprel(c) == "conj") && !listed;
         if cut && c > head {
             hi = hi.min(p.subtree(c).start);
         } else if cut && c < head {
@@ -304,7 +319,9 @@ pub(super) fn phrase(p: &Parse, head: usize, conj: bool, lex: &Lexicon) -> Range
     while lo < hi
         && lo < head
         && (matches!(p.deprel(lo), "case" | "punct" | "mark" | "cc")
-            || (p.deprel(lo) == "det" && lex.class_of(&fold(p.form(lo))).is(WordClass::DETERMINER)))
+            || (p.deprel(lo) == "det"
+                && (lex.class_of(&fold(p.form(lo))).is(WordClass::DETERMINER)
+                    || lex.class_of(&fold(p.form(lo))).is(WordClass::EDGE))))
     {
         lo += 1;
     }

@@ -116,6 +116,14 @@ pub(super) fn role<'s>(
                 {
                     return Found::Entities(vec![m]);
                 }
+                // "FAMa and Africa Corps troops" parsed with the names apart from "troops":
+                // names right before the unnamed noun, joined by "and" or commas, are it.
+                if unnamed {
+                    let named = names_before(s, span.start, spec, ctx, lex, text);
+                    if !named.is_empty() {
+                        return Found::Entities(named);
+                    }
+                }
                 // "the Union of Hauliers said": an organisation the dictionary does not know
                 // is still who acts or speaks, kept as written. A bare name counts only
                 // where a person may speak: "the Eagles attacked from the opening whistle"
@@ -151,6 +159,39 @@ pub(super) fn role<'s>(
         }
     }
     Found::Nothing
+}
+
+/// The mentions that end right before `at`, walking back over "and" and commas: "FAMa and
+/// Africa Corps" before "troops".
+fn names_before<'s>(
+    s: &Sentence<'s>,
+    mut at: usize,
+    spec: &RoleSpec,
+    ctx: &Context,
+    lex: &Lexicon,
+    text: &str,
+) -> Vec<&'s Mention> {
+    let mut out: Vec<&'s Mention> = Vec::new();
+    while let Some(m) = s.mentions.iter().rev().find(|m| m.span.end <= at) {
+        let gap = text[m.span.end..at].trim();
+        let joins = gap.is_empty()
+            || gap == ","
+            || lex.class_of(&fold(gap)).is(WordClass::CONJUNCTION)
+            || gap
+                .strip_prefix(',')
+                .is_some_and(|g| lex.class_of(&fold(g.trim())).is(WordClass::CONJUNCTION));
+        let fits = spec.kinds.contains(&m.kind)
+            && !m.modifier
+            && !ctx.taken.iter().any(|t| t.entity == m.entity);
+        if !joins || !fits || (gap.is_empty() && !out.is_empty()) {
+            break;
+        }
+        if !out.iter().any(|o| o.entity == m.entity) {
+            out.push(m);
+        }
+        at = m.span.start;
+    }
+    out
 }
 
 /// The entity an argument names, if one of a kind the role takes.

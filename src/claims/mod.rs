@@ -683,4 +683,6 @@ fn dedupe(claims: &mut Vec<Claim>) {
 }
 
 #[cfg(test)]
+mod syntax_tests;
+#[cfg(test)]
 mod tests;

@@ -33,6 +33,11 @@ fn arg(a: &Option<Arg>) -> String {
 }
 
 /// `subject predicate object modality` of every claim.
+pub(super) fn summary_of(text: &str) -> Vec<String> {
+    summary(text)
+}
+
+/// `subject predicate object modality` of every claim.
 fn summary(text: &str) -> Vec<String> {
     claims(text, None)
         .iter()

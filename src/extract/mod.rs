@@ -101,7 +101,7 @@ pub fn extract(raw: &RawDocument, lexicon: &Lexicon) -> Result<Document, Extract
 }
 
 /// The text's language when the detector is confident; pages often declare the wrong one.
-pub(crate) fn detect_language(text: &str) -> Option<Language> {
+fn detect_language(text: &str) -> Option<Language> {
     let sample: String = text.chars().take(4000).collect();
     let info = whatlang::detect(&sample).filter(whatlang::Info::is_reliable)?;
     let code = match info.lang() {
