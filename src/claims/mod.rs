@@ -9,6 +9,7 @@
 //! same claims.
 
 mod args;
+mod article;
 mod attribution;
 mod context;
 mod fill;
@@ -22,11 +23,10 @@ use std::cell::OnceCell;
 use chrono::NaiveDate;
 
 use crate::model::{
-    Arg, Attribution, Claim, Document, EntityId, Evidence, Mention, Modality, Predicate, RuleId,
-    Span,
+    Arg, Attribution, Claim, Document, EntityId, Evidence, Mention, Modality, Predicate, Span,
 };
 use crate::patterns::{
-    CueRole, Lexicon, LiteralMode, PatternSet, Relation, Role, RoleSpec, Rule, Side, WordClass,
+    CueRole, Lexicon, LiteralMode, PatternSet, Relation, Role, Rule, Side, WordClass,
 };
 use crate::syntax::{Model, Parse};
 use crate::tag::{CueHit, Tags, Unnamed};
@@ -175,6 +175,7 @@ pub fn extract(
         article_country,
         on_topic: OnceCell::new(),
         salience: OnceCell::new(),
+        about_conflict: OnceCell::new(),
     };
     let mut claims = Vec::new();
     for (i, s) in sentences.iter().enumerate() {
@@ -196,6 +197,7 @@ struct Engine<'a> {
     on_topic: OnceCell<bool>,
     /// How often each entity is named outside modifiers, most named first.
     salience: OnceCell<Vec<(EntityId, crate::model::EntityKind, usize)>>,
+    about_conflict: OnceCell<bool>,
 }
 
 /// A claim's roles before the engine adds what every claim carries.
@@ -231,6 +233,7 @@ impl<'a> Engine<'a> {
                 .rules
                 .iter()
                 .filter(|r| r.triggers.contains(&hit.cue))
+                .filter(|r| !r.topical || self.about_conflict())
             {
                 let earlier = &claims[first..];
                 let avoid: Vec<EntityId> = earlier
@@ -508,93 +511,6 @@ impl<'a> Engine<'a> {
                 inferred: f.inferred,
             })
             .collect()
-    }
-
-    /// The entity of one of `kinds` the article names most, outside modifiers, if it is
-    /// named at least twice and more often than any other of those kinds.
-    fn principal(&self, kinds: &[crate::model::EntityKind]) -> Option<EntityId> {
-        let salience = self.salience.get_or_init(|| {
-            let mut counts: Vec<(EntityId, crate::model::EntityKind, usize)> = Vec::new();
-            for m in self
-                .sentences
-                .iter()
-                .filter(|s| s.kind != SegmentKind::Dateline)
-                .flat_map(|s| s.mentions.iter())
-                .filter(|m| !m.modifier)
-            {
-                match counts.iter_mut().find(|(e, _, _)| *e == m.entity) {
-                    Some(c) => c.2 += 1,
-                    None => counts.push((m.entity.clone(), m.kind, 1)),
-                }
-            }
-            counts.sort_by_key(|c| std::cmp::Reverse(c.2));
-            counts
-        });
-        let mut of_kind = salience.iter().filter(|(_, k, _)| kinds.contains(k));
-        let (first, _, n) = of_kind.next()?;
-        let runner_up = of_kind.next().map_or(0, |c| c.2);
-        (*n >= 2 && *n > runner_up).then(|| first.clone())
-    }
-
-    /// The mentions of the two sentences before `span`, nearest sentence first.
-    fn earlier_mentions(&self, span: Span) -> Vec<&'a Mention> {
-        let i = self
-            .sentences
-            .partition_point(|x| x.span.start < span.start);
-        self.sentences[..i]
-            .iter()
-            .rev()
-            .filter(|x| x.kind != SegmentKind::Dateline)
-            .take(2)
-            .flat_map(|x| x.mentions.iter().copied())
-            .collect()
-    }
-
-    /// Whether the article names an actor, or an event that is not speech.
-    fn on_topic(&self) -> bool {
-        *self.on_topic.get_or_init(|| {
-            let event = |c: &&CueHit| {
-                self.patterns.cue(c.cue).role == CueRole::Event
-                    && self.patterns.rules.iter().any(|r| {
-                        r.triggers.contains(&c.cue)
-                            && !r.role(Role::Subject).is_some_and(|x| x.person)
-                    })
-            };
-            self.sentences
-                .iter()
-                .any(|s| s.mentions.iter().any(|m| !m.kind.is_place()) || s.cues.iter().any(event))
-        })
-    }
-
-    fn when_alone(&self, rule: &RuleId) -> bool {
-        self.patterns
-            .rules
-            .iter()
-            .find(|r| &r.id == rule)
-            .is_some_and(|r| r.when_alone)
-    }
-
-    /// Whether a rule's subject may be a quoted person.
-    fn speaks(&self, rule: &RuleId) -> bool {
-        self.patterns
-            .rules
-            .iter()
-            .find(|r| &r.id == rule)
-            .and_then(|r| r.role(Role::Subject))
-            .is_some_and(|spec| spec.person)
-    }
-
-    /// Whether a verb may share an earlier verb's subject: an entity of a kind the role
-    /// takes, or unnamed actors ("gunmen ambushed a convoy, killing three drivers"), which
-    /// only actor roles take.
-    fn may_inherit(&self, subject: &Arg, spec: &RoleSpec) -> bool {
-        match subject {
-            Arg::Entity(id) => self
-                .patterns
-                .entity(id)
-                .is_some_and(|e| spec.kinds.contains(&e.kind)),
-            Arg::Literal(_) => !spec.person,
-        }
     }
 
     /// `cited`: the source the sentence (or its lead-in) cites, if any.

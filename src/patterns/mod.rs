@@ -287,6 +287,9 @@ pub struct Rule {
     /// The rule's claim attributes the other claims of its sentence and is kept only when
     /// there are none (a speech verb whose report is the news).
     pub when_alone: bool,
+    /// The rule fires only in articles about the conflict: ones that name an armed group or
+    /// a state force (outside modifiers), or an unnamed armed actor.
+    pub topical: bool,
 }
 
 impl Rule {

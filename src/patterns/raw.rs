@@ -226,6 +226,8 @@ pub struct RawRule {
     pub description: Option<String>,
     #[serde(default)]
     pub when_alone: bool,
+    #[serde(default)]
+    pub topical: bool,
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -469,6 +469,7 @@ impl Builder {
                 fill,
                 description: r.description,
                 when_alone: r.when_alone,
+                topical: r.topical,
             });
         }
         rules
