@@ -198,12 +198,14 @@ fn bench(c: &mut Criterion) {
     let cue_bytes: usize = cue_sents.iter().map(|(_, s)| s.len()).sum();
     eprintln!(
         "naeb: {n} bodies, {bytes} bytes ({:.2} MB), languages {langs:?}; segments {total}, \
-         parseable {}, parsed by claims {} ({:.1} %, {:.1} % of the bytes)",
+         parseable {}, parsed by claims {} ({:.1} %, {:.1} % of the bytes); models {} {}",
         bytes as f64 / 1e6,
         all_sents.len(),
         cue_sents.len(),
         100.0 * cue_sents.len() as f64 / total.max(1) as f64,
         100.0 * cue_bytes as f64 / bytes.max(1) as f64,
+        en.version(),
+        fr.version(),
     );
 
     let parse = |sents: &[(Lang, String)]| {
