@@ -18,7 +18,9 @@
 //!   longer folds a copy of the text (it folds on the fly while walking its automaton); the
 //!   row shows what that copy would cost.
 //! - `tag`: `Tagger::tag` on every article.
-//! - `tag+claims`: `Tagger::tag` then `claims::extract` on every article.
+//! - `tag+claims`: `Tagger::tag` then `claims::extract` on every article, with the built-in
+//!   syntax model of the article's language (issue 11: sentences whose event cue fires a rule
+//!   are parsed), as `Pipeline::analyze` does.
 //!
 //! Group `extract`: `extract::extract` (charset decoding, trafilatura body, libreadability
 //! metadata, language detection, dateline) on every NAEB page, bytes already gunzipped in
@@ -45,6 +47,7 @@ use sitrep::claims;
 use sitrep::extract::{self, Overrides, RawDocument};
 use sitrep::fetch::local;
 use sitrep::model::{DocFormat, Document, Language, SourceMeta};
+use sitrep::syntax::{Lang, Model, builtin};
 use sitrep::tag::Tagger;
 use sitrep::tag::normalize::Normalized;
 
@@ -181,11 +184,20 @@ fn stages(c: &mut Criterion) {
             .map(|d| black_box(tagger.tag(&d.text)).mentions.len())
             .sum::<usize>()
     };
+    let en = builtin(Lang::En).expect("English model");
+    let fr = builtin(Lang::Fr).expect("French model");
+    let model = |d: &Document| -> Option<&Model> {
+        match d.language.as_ref()?.as_str() {
+            "en" => Some(&en),
+            "fr" => Some(&fr),
+            _ => None,
+        }
+    };
     let tag_claims = || {
         docs.iter()
             .map(|d| {
                 let tags = tagger.tag(&d.text);
-                black_box(claims::extract(d, &tags, &patterns)).len()
+                black_box(claims::extract(d, &tags, &patterns, model(d))).len()
             })
             .sum::<usize>()
     };

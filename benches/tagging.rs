@@ -2,6 +2,9 @@
 //!
 //! The corpus is every fixture article (English and French, seeds included), extracted once,
 //! repeated to about 2 MB of text; each iteration processes every document.
+//! `tag+claims` parses (issue 11): `claims::extract` gets the built-in syntax model of each
+//! document's language, as `Pipeline::analyze` passes it; `tag+claims (no syntax)` passes
+//! `None` (roles from word order, the stage's cost before issue 11).
 //! Run: `cargo bench --bench tagging`.
 
 use std::hint::black_box;
@@ -13,6 +16,7 @@ use sitrep::extract::{self, Overrides};
 use sitrep::fetch::local;
 use sitrep::model::Document;
 use sitrep::patterns::PatternSet;
+use sitrep::syntax::{Lang, Model, builtin};
 use sitrep::tag::Tagger;
 use sitrep::tag::normalize::Normalized;
 
@@ -64,12 +68,31 @@ fn stages(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
+    let en = builtin(Lang::En).expect("English model");
+    let fr = builtin(Lang::Fr).expect("French model");
+    let model = |d: &Document| -> Option<&Model> {
+        match d.language.as_ref()?.as_str() {
+            "en" => Some(&en),
+            "fr" => Some(&fr),
+            _ => None,
+        }
+    };
+    group.bench_function("tag+claims (no syntax)", |b| {
+        b.iter(|| {
+            docs.iter()
+                .map(|d| {
+                    let tags = tagger.tag(&d.text);
+                    black_box(claims::extract(d, &tags, &patterns, None)).len()
+                })
+                .sum::<usize>()
+        })
+    });
     group.bench_function("tag+claims", |b| {
         b.iter(|| {
             docs.iter()
                 .map(|d| {
                     let tags = tagger.tag(&d.text);
-                    black_box(claims::extract(d, &tags, &patterns)).len()
+                    black_box(claims::extract(d, &tags, &patterns, model(d))).len()
                 })
                 .sum::<usize>()
         })

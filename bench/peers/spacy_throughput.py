@@ -7,8 +7,9 @@ Input: `articleBody` of every article in `NAEB/articles.json` (421 English news 
 tok2vec, tagger, parser, attribute_ruler, lemmatizer), then a `PhraseMatcher(attr="LOWER")`
 over every surface form in `patterns.txt` (as `peers.py` builds it; default
 `target/bench-corpus/patterns.txt`, written by `cargo run --release --example
-bench_corpus`). Without that file, every alias, `en` and `fr` string in `patterns/*.toml`
-is used. One thread, `nlp.pipe(n_process=1)`.
+bench_corpus`; `cargo run --release --example bench_corpus -- /tmp/bc 1` writes it, with
+a one-article corpus, in a second). Without that file, every alias, `en` and `fr` string in
+`patterns/*.toml` that Python's TOML 1.0 reader can read is used. One thread, `nlp.pipe(n_process=1)`.
 
 Prints pages/s and MB/s (UTF-8 bytes of the bodies), best of --passes, for the pipeline
 alone and with the matcher.
@@ -44,7 +45,13 @@ def pattern_forms(path):
             forms.append(v)
 
     for toml in sorted(Path("patterns").glob("*.toml")):
-        walk(tomllib.loads(toml.read_text(encoding="utf-8")))
+        try:
+            walk(tomllib.loads(toml.read_text(encoding="utf-8")))
+        except tomllib.TOMLDecodeError as e:
+            # Python's tomllib reads TOML 1.0; the pattern files use TOML 1.1 (newlines in
+            # inline tables), which the Rust `toml` crate reads. Prefer --patterns.
+            print(f"warning: {toml} skipped ({e}); write patterns.txt with the bench_corpus example")
+    print(f"warning: {path} absent, {len(forms)} forms from patterns/*.toml (approximate)")
     return list(dict.fromkeys(forms))
 
 
