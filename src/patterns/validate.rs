@@ -26,7 +26,23 @@ struct Builder {
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
+    Lines::new(text).line(offset)
+}
+
+/// Line numbers of a file's byte offsets, from one pass over it: a pattern file has
+/// thousands of entries, and counting newlines from the start for each made loading
+/// quadratic in the file's size.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(text: &str) -> Self {
+        Self(memchr::memchr_iter(b'\n', text.as_bytes()).collect())
+    }
+
+    /// The 1-based line of `offset`.
+    fn line(&self, offset: usize) -> usize {
+        self.0.partition_point(|&nl| nl < offset) + 1
+    }
 }
 
 fn lang(code: &str) -> Option<Language> {
@@ -82,8 +98,9 @@ impl Builder {
 
     fn entities(&mut self, file: &Path, text: &str) {
         let parsed: raw::EntityFile = self.parse(file, text);
+        let lines = Lines::new(text);
         for spanned in parsed.entity {
-            let line = line_of(text, spanned.span().start);
+            let line = lines.line(spanned.span().start);
             let e = spanned.into_inner();
             let Some(id) = self.entity_id(file, line, &e.id) else {
                 continue;
@@ -165,8 +182,9 @@ impl Builder {
 
     fn roads(&mut self, file: &Path, text: &str) {
         let parsed: raw::RoadFile = self.parse(file, text);
+        let lines = Lines::new(text);
         for spanned in parsed.prefix {
-            let line = line_of(text, spanned.span().start);
+            let line = lines.line(spanned.span().start);
             let p = spanned.into_inner();
             if p.code.is_empty() || !p.code.chars().all(|c| c.is_ascii_alphabetic()) {
                 self.problem(
@@ -184,7 +202,7 @@ impl Builder {
         }
         self.road_forms(file, text, parsed.road_words, parsed.road_connectors);
         for spanned in parsed.road {
-            let line = line_of(text, spanned.span().start);
+            let line = lines.line(spanned.span().start);
             let r = spanned.into_inner();
             let Some(id) = self.entity_id(file, line, &r.id) else {
                 continue;
@@ -266,8 +284,9 @@ impl Builder {
 
     fn lexicon(&mut self, file: &Path, text: &str) {
         let parsed: raw::LexiconFile = self.parse(file, text);
+        let lines = Lines::new(text);
         for (language, table) in parsed {
-            let line = line_of(text, table.span().start);
+            let line = lines.line(table.span().start);
             if lang(&language).is_none() {
                 self.problem(file, line, format!("[{language}]: not a language tag"));
             }
@@ -279,8 +298,9 @@ impl Builder {
 
     fn cues(&mut self, file: &Path, text: &str) {
         let parsed: raw::CueFile = self.parse(file, text);
+        let lines = Lines::new(text);
         for spanned in parsed.cue {
-            let line = line_of(text, spanned.span().start);
+            let line = lines.line(spanned.span().start);
             let c = spanned.into_inner();
             let role = match c.role.as_deref() {
                 None | Some("event") => CueRole::Event,
@@ -309,7 +329,7 @@ impl Builder {
             self.cue_lines.push((file.to_path_buf(), line));
         }
         for spanned in parsed.generic {
-            let line = line_of(text, spanned.span().start);
+            let line = lines.line(spanned.span().start);
             let g = spanned.into_inner();
             match g.kind.parse::<EntityKind>() {
                 Ok(kind) => {
