@@ -74,7 +74,10 @@ fn documents(full: bool) -> Vec<Document> {
     let mut docs: Vec<Document> = arts
         .into_iter()
         .filter_map(|a| {
-            let text = a["articleBody"].as_str().filter(|t| !t.is_empty())?.to_string();
+            let text = a["articleBody"]
+                .as_str()
+                .filter(|t| !t.is_empty())?
+                .to_string();
             let language = match whatlang::detect_lang(&text) {
                 Some(whatlang::Lang::Eng) => Language::new("en").ok(),
                 Some(whatlang::Lang::Fra) => Language::new("fr").ok(),
@@ -154,8 +157,9 @@ fn one_pass(name: &str, bytes: usize, pages: usize, f: impl FnOnce() -> usize) -
 
 fn bench(c: &mut Criterion) {
     let full = full_run();
-    let patterns = PatternSet::load_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("patterns"))
-        .expect("patterns load");
+    let patterns =
+        PatternSet::load_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("patterns"))
+            .expect("patterns load");
     let tagger = Tagger::new(&patterns).expect("tagger builds");
     let pipeline = Pipeline::new(&patterns).expect("pipeline builds");
     let docs = documents(full);
@@ -181,14 +185,22 @@ fn bench(c: &mut Criterion) {
     let mut langs = std::collections::BTreeMap::<String, usize>::new();
     for d in &docs {
         *langs
-            .entry(d.language.as_ref().map_or("?".into(), |l| l.as_str().to_string()))
+            .entry(
+                d.language
+                    .as_ref()
+                    .map_or("?".into(), |l| l.as_str().to_string()),
+            )
             .or_default() += 1;
         let tags = tagger.tag(&d.text);
         let (parsed, segs) = parsed_sentences(d, &tags, &patterns);
         total += segs;
         if let Some(l) = lang_of(d) {
             cue_sents.extend(parsed.into_iter().map(|s| (l, s)));
-            for seg in segments(&d.text, d.dateline.as_ref().map(|x| x.span), &patterns.lexicon) {
+            for seg in segments(
+                &d.text,
+                d.dateline.as_ref().map(|x| x.span),
+                &patterns.lexicon,
+            ) {
                 if seg.kind != SegmentKind::Dateline && seg.span.len() <= MAX_PARSED_BYTES {
                     all_sents.push((l, d.text[seg.span.start..seg.span.end].to_string()));
                 }

@@ -118,10 +118,25 @@ impl<'p> Pipeline<'p> {
     pub fn analyze(&self, document: Document) -> Analysis {
         let tags = self.tagger.tag(&document.text);
         let claims = claims::extract(&document, &tags, self.patterns(), self.syntax(&document));
+        // "la route Bougouni-Bamako" names a road: its end towns locate claims, but the
+        // article does not mention them as places of their own.
+        let roads: Vec<crate::model::Span> = tags
+            .mentions
+            .iter()
+            .filter(|m| m.via == crate::model::MentionVia::Endpoints)
+            .map(|m| m.span)
+            .collect();
+        let mentions = tags
+            .mentions
+            .into_iter()
+            .filter(|m| {
+                !(m.modifier && m.kind.is_place() && roads.iter().any(|r| r.contains(m.span)))
+            })
+            .collect();
         Analysis {
             document,
             pattern_version: self.patterns().version.clone(),
-            mentions: tags.mentions,
+            mentions,
             claims,
             roads: tags.roads,
         }

@@ -334,8 +334,10 @@ fn a_claim_with_no_place_takes_the_country_the_article_is_about() {
 
 #[test]
 fn a_statement_with_no_other_claim_is_kept_as_says() {
+    // In an article about the conflict (`says` is topical).
     let c = claims(
-        "“The blockade is compounding the crisis,” said OCHA regional coordinator Jean-Luc Martin.",
+        "JNIM fighters have blockaded Kayes since September. “The blockade is compounding the \
+         crisis,” said OCHA regional coordinator Jean-Luc Martin.",
         None,
     );
     let says = c.iter().find(|c| c.predicate == Predicate::Says).unwrap();
