@@ -95,6 +95,15 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// The government entity that governs a country (`governs` in actors.toml).
+    pub(super) fn government_of(&self, country: &EntityId) -> Option<EntityId> {
+        self.patterns
+            .entities
+            .iter()
+            .find(|e| e.governs.as_ref() == Some(country))
+            .map(|e| e.id.clone())
+    }
+
     /// Whether the article is about the conflict: it names an armed group or a state force
     /// outside modifiers, or an armed actor it does not identify ("gunmen").
     pub(super) fn about_conflict(&self) -> bool {

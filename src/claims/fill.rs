@@ -108,7 +108,7 @@ pub(super) fn role<'s>(
                 // parser attached "from": unnamed fighters named in their own phrase.
                 if unnamed
                     && let Some(m) = s.mentions.iter().find(|m| {
-                        span.contains(m.span)
+                        overlaps(span, m.span.start..m.span.end)
                             && spec.kinds.contains(&m.kind)
                             && !m.modifier
                             && !ctx.taken.iter().any(|x| x.entity == m.entity)

@@ -419,7 +419,13 @@ impl<'a> Engine<'a> {
                     if !found.is_empty() {
                         subjects = found
                             .iter()
-                            .map(|m| Some(Arg::Entity(m.entity.clone())))
+                            .map(|m| {
+                                let government = (spec.country_as_government
+                                    && m.kind == crate::model::EntityKind::Country)
+                                    .then(|| self.government_of(&m.entity))
+                                    .flatten();
+                                Some(Arg::Entity(government.unwrap_or_else(|| m.entity.clone())))
+                            })
                             .collect();
                     } else if let Some((words, _)) = &syntactic_literal {
                         subjects = vec![Some(Arg::Literal(words.clone()))];

@@ -81,6 +81,8 @@ pub struct Entity {
     /// Endpoints, for roads.
     pub from: Option<EntityId>,
     pub to: Option<EntityId>,
+    /// The country a government governs (`governs` in actors.toml).
+    pub governs: Option<EntityId>,
 }
 
 /// One way an entity is written, and in which language (`None`: any).
@@ -193,6 +195,9 @@ pub struct RoleSpec {
     /// When the sentence names no actor at all, the article's principal entity of these
     /// kinds fills the role, and the claim is marked `subject_inferred`.
     pub infer: Vec<EntityKind>,
+    /// A country that fills the role stands for its government (the entity that
+    /// `governs` it): "Mali closed its schools".
+    pub country_as_government: bool,
 }
 
 /// How an argument relates to its trigger in the sentence's dependency tree: the words a

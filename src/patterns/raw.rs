@@ -30,6 +30,9 @@ pub struct RawEntity {
     pub description: Option<String>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    /// For a government: the country it governs, so that "Mali closed its schools" can be
+    /// read as the government's act.
+    pub governs: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -251,4 +254,6 @@ pub struct RawRole {
     pub from: Vec<String>,
     #[serde(default)]
     pub infer: Vec<String>,
+    #[serde(default)]
+    pub country_as_government: bool,
 }

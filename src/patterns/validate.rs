@@ -141,6 +141,14 @@ impl Builder {
                     format!("entity {id}: a {kind} needs latitude and longitude"),
                 );
             }
+            let governs = match e.governs.as_deref().map(EntityId::new) {
+                Some(Ok(c)) => Some(c),
+                Some(Err(err)) => {
+                    self.problem(file, line, format!("entity {id}: governs: {err}"));
+                    None
+                }
+                None => None,
+            };
             let mut all = vec![Alias {
                 text: e.name.clone(),
                 lang: None,
@@ -160,6 +168,7 @@ impl Builder {
                     longitude: e.longitude,
                     from: None,
                     to: None,
+                    governs,
                 },
             );
         }
@@ -235,6 +244,7 @@ impl Builder {
                     longitude: None,
                     from,
                     to,
+                    governs: None,
                 },
             );
         }
@@ -409,6 +419,7 @@ impl Builder {
         Some(RoleSpec {
             from,
             infer,
+            country_as_government: raw.country_as_government,
             kinds,
             required: raw.required,
             all: raw.all,
