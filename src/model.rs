@@ -335,7 +335,7 @@ pub struct RoadEntity {
     /// `road-<a>--<b>`, the endpoints' ids in sorted order: the same road whichever way the
     /// text names it.
     pub id: EntityId,
-    /// "Bamako–Kayes road": the endpoints' names, in the id's order.
+    /// "Bamako – Kayes road": the endpoints' names, in the id's order.
     pub name: String,
     pub from: EntityId,
     pub to: EntityId,

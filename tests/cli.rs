@@ -616,13 +616,15 @@ fn roads_named_by_their_endpoints_are_stored_with_their_endpoints() {
         .unwrap_or_else(|| panic!("{table}"));
     assert_eq!(
         row,
-        "road-bamako--kayes,Bamako–Kayes road,road,mali,Bamako,Kayes,2"
+        "road-bamako--kayes,Bamako – Kayes road,road,mali,Bamako,Kayes,2"
     );
     let roads = stdout(sitrep(&db).args(["roads", "--history", "--format", "csv"]));
     let statuses: Vec<&str> = roads
         .lines()
-        .filter(|l| l.starts_with("Bamako–Kayes road,"))
+        .filter(|l| l.starts_with("Bamako – Kayes road,"))
         .map(|l| l.split(',').nth(1).unwrap())
         .collect();
-    assert_eq!(statuses, vec!["contested", "closed"], "{roads}");
+    // "remains closed after an attack on a convoy": closed, and unsafe (rules.toml
+    // road-attacked: an attack reported on a road makes it unsafe).
+    assert_eq!(statuses, vec!["contested", "unsafe", "closed"], "{roads}");
 }

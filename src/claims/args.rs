@@ -193,6 +193,11 @@ pub(super) fn arguments(p: &Parse, t: usize, trigger: Span, lex: &Lexicon) -> Ve
     out
 }
 
+/// Whether the trigger is an active verb.
+pub(super) fn is_verbal_active(p: &Parse, t: usize) -> bool {
+    is_verbal(p, t) && !passive(p, t)
+}
+
 /// Whether the trigger is a passive verb ("was attacked", "a été escorté").
 pub(super) fn is_passive(p: &Parse, t: usize) -> bool {
     is_verbal(p, t) && passive(p, t)

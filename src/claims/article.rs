@@ -91,7 +91,8 @@ impl<'a> Engine<'a> {
                 .patterns
                 .entity(id)
                 .is_some_and(|e| spec.kinds.contains(&e.kind)),
-            Arg::Literal(_) => !spec.person,
+            // Only roles that take unnamed actors take them from another verb.
+            Arg::Literal(_) => !spec.person && spec.unnamed,
         }
     }
 

@@ -243,10 +243,17 @@ impl<'a> Engine<'a> {
                 // A verb with no subject in its clause shares the sentence's previous one:
                 // "auraient attaqué un convoi, avant d'incendier des véhicules".
                 // A quoted person is a speaker, never an actor to pass on.
+                // The nearest earlier subject the rule's subject may take: a road's status
+                // claimed in between ("…the RN1 unsafe") is no actor to pass on.
                 let inherit = earlier
                     .iter()
                     .rev()
-                    .find(|c| c.subject.is_some())
+                    .find(|c| {
+                        c.subject.as_ref().is_some_and(|subject| {
+                            rule.role(Role::Subject)
+                                .is_some_and(|spec| self.may_inherit(subject, spec))
+                        })
+                    })
                     .filter(|c| matches!(c.subject, Some(Arg::Entity(_))) || !self.speaks(&c.rule))
                     .map(|c| (c.subject.clone(), c.modality));
                 for filled in self.fill(s, rule, hit, &triggers, &avoid, inherit) {
@@ -353,6 +360,12 @@ impl<'a> Engine<'a> {
                 f.speaker = Some(p.attribution);
                 continue;
             }
+            if let Some(status) = &spec.status {
+                if role == Role::Object {
+                    f.object = Some(Arg::Literal(status.clone()));
+                }
+                continue;
+            }
             if spec.value {
                 let value = self.patterns.cue(hit.cue).value.clone();
                 if role == Role::Object {
@@ -429,8 +442,24 @@ impl<'a> Engine<'a> {
                             .collect();
                     } else if let Some((words, _)) = &syntactic_literal {
                         subjects = vec![Some(Arg::Literal(words.clone()))];
+                    } else if parsed
+                        && !syntactic
+                            .as_ref()
+                            .is_some_and(|t| args::is_verbal_active(t.parse, t.word))
+                    {
+                        // The tree found no actor for an event noun or a passive: nothing by
+                        // word order stands in.
+                    } else if parsed
+                        && let Some((Some(subject), modality)) = &inherit
+                        && !s.countered(trigger)
+                        && self.may_inherit(subject, spec)
+                    {
+                        // "auraient attaqué un convoi, avant d'incendier des véhicules" parsed
+                        // with the second verb attached elsewhere: it shares the sentence's
+                        // earlier actor, and its modality.
+                        subjects = vec![Some(subject.clone())];
+                        f.inherited = Some(*modality);
                     } else if parsed {
-                        // The tree found no actor: nothing by word order stands in.
                     } else if spec.unnamed
                         && let Some((words, _)) =
                             roles::unnamed_subject(s, spec, trigger, self.text)

@@ -198,6 +198,9 @@ pub struct RoleSpec {
     /// A country that fills the role stands for its government (the entity that
     /// `governs` it): "Mali closed its schools".
     pub country_as_government: bool,
+    /// The role is this status, whatever the sentence says ("unsafe" for a road that is
+    /// attacked).
+    pub status: Option<String>,
 }
 
 /// How an argument relates to its trigger in the sentence's dependency tree: the words a

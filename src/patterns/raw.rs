@@ -256,4 +256,5 @@ pub struct RawRole {
     pub infer: Vec<String>,
     #[serde(default)]
     pub country_as_government: bool,
+    pub status: Option<String>,
 }

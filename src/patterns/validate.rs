@@ -420,6 +420,7 @@ impl Builder {
             from,
             infer,
             country_as_government: raw.country_as_government,
+            status: raw.status.clone(),
             kinds,
             required: raw.required,
             all: raw.all,

@@ -159,7 +159,12 @@ fn endpoints_stay_places_but_not_actors_or_references() {
             road.from.as_str(),
             road.to.as_str()
         ),
-        ("road-bamako--kayes", "Bamako–Kayes road", "bamako", "kayes")
+        (
+            "road-bamako--kayes",
+            "Bamako – Kayes road",
+            "bamako",
+            "kayes"
+        )
     );
 }
 

@@ -374,7 +374,9 @@ impl<'p> Tagger<'p> {
         if !roads.iter().any(|r| r.id == id) {
             roads.push(RoadEntity {
                 id: id.clone(),
-                name: format!("{}–{} road", a.name, b.name),
+                // A spaced dash keeps the two names words of their own for whoever splits
+                // the name on spaces ("Gao – Niamey road" = "Niamey – Gao route").
+                name: format!("{} – {} road", a.name, b.name),
                 from: a.id.clone(),
                 to: b.id.clone(),
             });
