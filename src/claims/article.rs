@@ -105,6 +105,20 @@ impl<'a> Engine<'a> {
             .map(|e| e.id.clone())
     }
 
+    /// The unnamed actors of the two sentences before `span`, nearest sentence first.
+    pub(super) fn earlier_unnamed(&self, span: Span) -> Vec<(EntityKind, Span)> {
+        let i = self
+            .sentences
+            .partition_point(|x| x.span.start < span.start);
+        self.sentences[..i]
+            .iter()
+            .rev()
+            .filter(|x| x.kind != SegmentKind::Dateline)
+            .take(2)
+            .flat_map(|x| x.unnamed.iter().map(|u| (u.kind, u.span)))
+            .collect()
+    }
+
     /// Whether the article is about the conflict: it names an armed group or a state force
     /// outside modifiers, or an armed actor it does not identify ("gunmen").
     pub(super) fn about_conflict(&self) -> bool {

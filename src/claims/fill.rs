@@ -30,6 +30,9 @@ pub(super) struct Trigger<'p, 's> {
     /// Mentions of the sentences before, nearest first, left to right within a sentence:
     /// what a pronoun subject may stand for.
     pub earlier: Vec<&'s Mention>,
+    /// Unnamed actors of the sentences before ("des terroristes"), nearest first, as
+    /// written: what "ils" stands for when no entity was named.
+    pub earlier_unnamed: Vec<(crate::model::EntityKind, Span)>,
 }
 
 fn overlaps(a: Span, b: std::ops::Range<usize>) -> bool {
@@ -98,6 +101,17 @@ pub(super) fn role<'s>(
                 })
             {
                 return Found::Entities(vec![m]);
+            }
+            if actor
+                && spec.unnamed
+                && relation != Relation::Modifier
+                && lex.class_of(&fold(p.form(a.head))).is(WordClass::PRONOUN)
+                && let Some((_, u)) = t
+                    .earlier_unnamed
+                    .iter()
+                    .find(|(k, _)| spec.kinds.contains(k))
+            {
+                return Found::Literal(text_of(text, *u), *u);
             }
             if actor {
                 let unnamed = spec.unnamed

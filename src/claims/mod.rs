@@ -331,6 +331,7 @@ impl<'a> Engine<'a> {
                 span: trigger,
                 args: args::arguments(parse, word, trigger, lex),
                 earlier: self.earlier_mentions(s.span),
+                earlier_unnamed: self.earlier_unnamed(s.span),
             })
         });
         let mut f = Filled {

@@ -83,10 +83,17 @@ fn organisations_outside_the_dictionary_are_literal_actors() {
 
 #[test]
 fn a_pronoun_subject_is_the_actor_named_before() {
-    check(&[(
-        "JNIM has expanded its operations. It has imposed a blockade on Kayes.",
-        &["jnim blockade kayes asserted"],
-    )]);
+    check(&[
+        (
+            "JNIM has expanded its operations. It has imposed a blockade on Kayes.",
+            &["jnim blockade kayes asserted"],
+        ),
+        // An actor the article does not identify, as it was written.
+        (
+            "Des terroristes ont été signalés près de Bougouni. Samedi, ils ont attaqué un convoi.",
+            &["terroristes attack convoi asserted"],
+        ),
+    ]);
 }
 
 #[test]
