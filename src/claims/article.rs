@@ -34,8 +34,8 @@ impl<'a> Engine<'a> {
         (*n >= 2 && *n > runner_up).then(|| first.clone())
     }
 
-    /// The mentions of the two sentences before `span`, nearest sentence first.
-    pub(super) fn earlier_mentions(&self, span: Span) -> Vec<&'a Mention> {
+    /// The two sentences before `span`, nearest first: where a pronoun's referent is.
+    fn before(&self, span: Span) -> impl Iterator<Item = &super::Sentence<'a>> {
         let i = self
             .sentences
             .partition_point(|x| x.span.start < span.start);
@@ -44,6 +44,11 @@ impl<'a> Engine<'a> {
             .rev()
             .filter(|x| x.kind != SegmentKind::Dateline)
             .take(2)
+    }
+
+    /// The mentions of the two sentences before `span`, nearest sentence first.
+    pub(super) fn earlier_mentions(&self, span: Span) -> Vec<&'a Mention> {
+        self.before(span)
             .flat_map(|x| x.mentions.iter().copied())
             .collect()
     }
@@ -107,14 +112,7 @@ impl<'a> Engine<'a> {
 
     /// The unnamed actors of the two sentences before `span`, nearest sentence first.
     pub(super) fn earlier_unnamed(&self, span: Span) -> Vec<(EntityKind, Span)> {
-        let i = self
-            .sentences
-            .partition_point(|x| x.span.start < span.start);
-        self.sentences[..i]
-            .iter()
-            .rev()
-            .filter(|x| x.kind != SegmentKind::Dateline)
-            .take(2)
+        self.before(span)
             .flat_map(|x| x.unnamed.iter().map(|u| (u.kind, u.span)))
             .collect()
     }
