@@ -204,9 +204,17 @@ impl<'p> Tagger<'p> {
                     }) {
                         continue;
                     }
+                    // "the government", "la junte" with no government named before: the
+                    // government of the country the article is most about so far.
                     let resolved = self
                         .has_determiner(text, hit.span)
-                        .then(|| antecedent(&salience, kind))
+                        .then(|| {
+                            antecedent(&salience, kind).or_else(|| {
+                                (kind == EntityKind::Government)
+                                    .then(|| self.government_of_salient_country(&salience))
+                                    .flatten()
+                            })
+                        })
                         .flatten();
                     if let Some(id) = resolved {
                         bump(&mut salience, &id, kind);
@@ -486,6 +494,21 @@ fn bump(salience: &mut Vec<(EntityId, EntityKind, usize)>, id: &EntityId, kind: 
 
 /// The entity a generic reference of `kind` points to: the only one of that kind named so
 /// far, or the one named clearly more often than any other.
+impl Tagger<'_> {
+    /// The entity that `governs` the most-mentioned country so far (actors.toml).
+    fn government_of_salient_country(
+        &self,
+        salience: &[(EntityId, EntityKind, usize)],
+    ) -> Option<EntityId> {
+        let country = antecedent(salience, EntityKind::Country)?;
+        self.patterns
+            .entities
+            .iter()
+            .find(|e| e.governs.as_ref() == Some(&country))
+            .map(|e| e.id.clone())
+    }
+}
+
 fn antecedent(salience: &[(EntityId, EntityKind, usize)], kind: EntityKind) -> Option<EntityId> {
     let mut best: Option<&(EntityId, EntityKind, usize)> = None;
     let mut tie = false;
