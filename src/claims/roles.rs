@@ -1,19 +1,15 @@
-//! Filling a rule's roles from one sentence: which entity is the subject, which words are the
-//! object. The heuristics are general and word-order based; the words they rely on
-//! (determiners, agent markers, clause breaks) come from the lexicon.
+//! The word-order fallback for filling a rule's roles: used for a sentence with no parse, for
+//! a role the dependency tree leaves empty (see `fill`), and for roles a rule keeps on word
+//! order (`from = ["word_order"]`). Candidates are bounded by clauses and by the kind of
+//! words between them and the trigger (function words, an announcing noun), never by a
+//! count of words; the words it relies on (determiners, agent markers, clause breaks) come
+//! from the lexicon.
 
 use super::Sentence;
 use super::segment::{CLAUSE_PUNCT, Token};
 use crate::model::{Mention, Span};
 use crate::patterns::{Role, RoleSpec, Side, WordClass};
 use crate::tag::Unnamed;
-
-/// How many words may separate a trigger from an object entity ("attacked *the town of* Kati").
-const OBJECT_GAP: usize = 4;
-/// How many words may separate a trigger from a subject named after it ("said OCHA …").
-const SUBJECT_AFTER_GAP: usize = 3;
-/// Longest literal kept, in words.
-const LITERAL_WORDS: usize = 24;
 
 impl Sentence<'_> {
     /// Index of the first token starting at or after `offset`.
@@ -74,6 +70,18 @@ impl Sentence<'_> {
                 && !t.is(WordClass::LOCATIVE)
                 && (t.is(WordClass::EDGE) || t.is(WordClass::DETERMINER) || self.is_time(t))
         })
+    }
+
+    /// Like [`Self::only_function_words`], allowing the common noun that announces a name
+    /// right before it: "the al-Qaeda-linked *group* JNIM", "le *groupe* Jnim".
+    fn only_function_words_or_announcer(&self, from: usize, to: usize) -> bool {
+        let (a, b) = (self.token_at(from), self.token_at(to));
+        match b.checked_sub(1).map(|i| &self.tokens()[i]) {
+            Some(last) if b > a && last.is_word() && !last.capitalized => {
+                self.only_function_words(from, last.span.start)
+            }
+            _ => self.only_function_words(from, to),
+        }
     }
 
     pub(super) fn is_time(&self, t: &Token) -> bool {
@@ -202,7 +210,6 @@ pub(super) fn entities<'s>(
     let after = candidates
         .iter()
         .find(|m| m.span.start >= trigger.end)
-        .filter(|m| s.words_between(trigger.end, m.span.start) <= OBJECT_GAP)
         .filter(|m| s.only_function_words(trigger.end, m.span.start) && !s.after_locative(m))
         .copied();
     let before = || {
@@ -210,7 +217,11 @@ pub(super) fn entities<'s>(
             .iter()
             .rev()
             .find(|m| m.span.end <= trigger.start)
-            .filter(|m| s.words_between(m.span.end, trigger.start) <= OBJECT_GAP)
+            // "al-Qaeda-linked": nothing but a hyphen, or only function words, between.
+            .filter(|m| {
+                s.words_between(m.span.end, trigger.start) == 0
+                    || s.only_function_words(m.span.end, trigger.start)
+            })
             .copied()
     };
     let picked = match spec.side {
@@ -256,7 +267,7 @@ fn subjects<'s>(
             .iter()
             .find(|m| {
                 m.span.start >= trigger.end
-                    && s.words_between(trigger.end, m.span.start) <= SUBJECT_AFTER_GAP
+                    && s.only_function_words_or_announcer(trigger.end, m.span.start)
                     && !s.addressed(m.span)
             })
             .copied()
@@ -409,7 +420,6 @@ pub(super) fn after(
         }
     }
     let start = i;
-    let mut words = 0;
     while let Some(t) = s.tokens().get(i) {
         if t.is_punct(&[',']) && list_continues(&s.tokens()[i + 1..]) {
             i += 1;
@@ -428,10 +438,9 @@ pub(super) fn after(
                 && triggers.iter().any(|g| g.start == t.span.start)
                 && !s.tokens()[i - 1].is(WordClass::DETERMINER))
             || taken.iter().any(|m| m.span.contains(t.span));
-        if breaks || words >= LITERAL_WORDS {
+        if breaks {
             break;
         }
-        words += usize::from(t.is_word());
         i += 1;
     }
     text_of(text, trim(s, &s.tokens()[start..i]))
@@ -445,7 +454,6 @@ pub(super) fn before(s: &Sentence, trigger: Span, text: &str) -> Option<(String,
         .iter()
         .rposition(|t| t.is_punct(CLAUSE_PUNCT) || t.is(WordClass::CLAUSE_BREAK))
         .map_or(0, |i| i + 1);
-    let start = start.max(ti.saturating_sub(LITERAL_WORDS));
     let mut tokens = trim(s, &s.tokens()[start..ti]);
     // "Schools have been closed": the auxiliaries belong to the verb.
     while tokens.last().is_some_and(|t| t.is(WordClass::AUXILIARY)) {
@@ -476,9 +484,7 @@ pub(super) fn between(
     text: &str,
 ) -> Option<(String, Span)> {
     let tokens = &s.tokens()[s.token_at(trigger.end)..s.token_at(until.start)];
-    if tokens.iter().filter(|t| t.is_word()).count() > LITERAL_WORDS / 2
-        || s.punct_between(trigger.end, until.start)
-    {
+    if s.punct_between(trigger.end, until.start) {
         return None;
     }
     let mut tokens = trim(s, tokens);
@@ -538,6 +544,5 @@ pub(super) fn speech(
     } else {
         trim(s, &s.tokens()[s.token_at(trigger.end)..])
     };
-    let tokens = &tokens[..tokens.len().min(LITERAL_WORDS * 2)];
     text_of(text, tokens)
 }
