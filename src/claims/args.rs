@@ -146,7 +146,7 @@ pub(super) fn arguments(p: &Parse, t: usize, trigger: Span, lex: &Lexicon) -> Ve
     if let Some(h) = p.head(t) {
         let rel = p.deprel(t);
         if verbal {
-            inherit_subject(p, t, &mut out);
+            inherit_subject(p, t, lex, &mut out);
             // "attacked and torched a convoy": the object both verbs share hangs on the
             // first.
             if base(rel) == "conj"
@@ -183,7 +183,7 @@ pub(super) fn arguments(p: &Parse, t: usize, trigger: Span, lex: &Lexicon) -> Ve
                 }
             }
             if base(rel) == "obj" && !out.iter().any(|a| a.relation == Relation::SupportSubject) {
-                inherit_subject(p, h, &mut out);
+                inherit_subject(p, h, lex, &mut out);
                 for a in out.iter_mut().filter(|a| a.relation == Relation::Subject) {
                     a.relation = Relation::SupportSubject;
                 }
@@ -243,7 +243,7 @@ fn carrier<'p>(p: &'p Parse, t: usize, lex: &Lexicon) -> Option<(usize, &'p str)
 /// A verb with no subject of its own takes the subject of the verb it is coordinated with
 /// ("attacked and torched"), controlled by ("vowed to attack") or attached to as a
 /// participle clause ("…, killing six soldiers").
-fn inherit_subject(p: &Parse, t: usize, out: &mut Vec<Arg>) {
+fn inherit_subject(p: &Parse, t: usize, lex: &Lexicon, out: &mut Vec<Arg>) {
     let has = |v: usize| {
         p.children(v)
             .any(|c| matches!(p.deprel(c), "nsubj" | "nsubj:pass" | "expl:subj"))
@@ -254,6 +254,19 @@ fn inherit_subject(p: &Parse, t: usize, out: &mut Vec<Arg>) {
     let mut v = t;
     for _ in 0..MAX_CHAIN {
         let Some(h) = p.head(v) else { return };
+        // "accused JNIM of attacking": the accuser's object is the actor.
+        if (lex
+            .class_of(&fold(p.lemma(h)))
+            .is(WordClass::OBJECT_CONTROL)
+            || lex.class_of(&fold(p.form(h))).is(WordClass::OBJECT_CONTROL))
+            && let Some(o) = p.children(h).find(|&c| p.deprel(c) == "obj")
+        {
+            out.push(Arg {
+                relation: Relation::Subject,
+                head: o,
+            });
+            return;
+        }
         if !matches!(base(p.deprel(v)), "conj" | "xcomp" | "advcl") || !is_verbal(p, h) {
             return;
         }

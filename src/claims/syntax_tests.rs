@@ -113,3 +113,15 @@ fn vocabulary_escort_release_deliver_ban_and_demands() {
         ),
     ]);
 }
+
+#[test]
+fn an_accusation_is_the_accuser_s_claim_not_a_fact() {
+    check(&[(
+        "The Malian army accused JNIM of attacking a convoy of civilians near Kati.",
+        &["jnim attack convoy of civilians possible"],
+    )]);
+    let c = super::tests::claims_of(
+        "The Malian army accused JNIM of attacking a convoy of civilians near Kati.",
+    );
+    assert_eq!(c[0].attribution.entity().map(|e| e.as_str()), Some("fama"));
+}

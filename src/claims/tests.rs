@@ -32,6 +32,11 @@ fn arg(a: &Option<Arg>) -> String {
     }
 }
 
+/// The claims of one text with no publication date.
+pub(super) fn claims_of(text: &str) -> Vec<crate::model::Claim> {
+    claims(text, None)
+}
+
 /// `subject predicate object modality` of every claim.
 pub(super) fn summary_of(text: &str) -> Vec<String> {
     summary(text)

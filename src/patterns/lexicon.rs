@@ -59,6 +59,9 @@ impl WordClass {
     /// "from", "for", "de": in "fighters from JNIM", "a spokesperson for the government",
     /// the name after it says whom the noun before belongs to.
     pub const MEMBERSHIP: Self = Self(1 << 25);
+    /// "accused", "accusé": the object of this verb is the actor of the verb it governs
+    /// ("the army accused JNIM of attacking civilians").
+    pub const OBJECT_CONTROL: Self = Self(1 << 26);
 
     /// Whether the word is in any of the lists of `other`.
     pub fn is(self, other: Self) -> bool {
@@ -118,6 +121,8 @@ pub struct Lexicon {
     pub pronouns: HashSet<String>,
     /// "fighters *from* JNIM", "a spokesperson *for* the government".
     pub membership_markers: HashSet<String>,
+    /// Verbs whose object is the actor of the verb they govern: "accused X of attacking".
+    pub object_control: HashSet<String>,
     /// "yesterday" = -1, "hier" = -1 (whole phrases, folded; the time parser reads
     /// [`TimeWords::day_offsets`], split into words).
     pub day_offsets: FxHashMap<String, i64>,
@@ -176,6 +181,7 @@ impl Lexicon {
             (&self.organisation_words, WordClass::ORGANISATION),
             (&self.pronouns, WordClass::PRONOUN),
             (&self.membership_markers, WordClass::MEMBERSHIP),
+            (&self.object_control, WordClass::OBJECT_CONTROL),
             (&self.time.next_markers, WordClass::NEXT_MARKER),
             (&self.time.speech_verbs, WordClass::SPEECH),
             (&self.time.complementizers, WordClass::COMPLEMENTIZER),
@@ -245,6 +251,7 @@ impl Lexicon {
         add(&mut self.organisation_words, &raw.organisation_words);
         add(&mut self.pronouns, &raw.pronouns);
         add(&mut self.membership_markers, &raw.membership_markers);
+        add(&mut self.object_control, &raw.object_control);
         for (list, what) in [
             (&raw.months, "months"),
             (&raw.month_abbreviations, "month_abbreviations"),

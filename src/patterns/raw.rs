@@ -148,6 +148,8 @@ pub struct RawLexicon {
     #[serde(default)]
     pub membership_markers: Vec<String>,
     #[serde(default)]
+    pub object_control: Vec<String>,
+    #[serde(default)]
     pub day_offsets: BTreeMap<String, i64>,
     #[serde(default)]
     pub plan_cues: Vec<String>,
