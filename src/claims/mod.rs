@@ -16,6 +16,8 @@ mod fill;
 use context::article_country;
 mod roles;
 pub mod segment;
+mod sentence_parts;
+use sentence_parts::{dedupe, parentheticals, within};
 pub mod time;
 
 use std::cell::OnceCell;
@@ -25,9 +27,7 @@ use chrono::NaiveDate;
 use crate::model::{
     Arg, Attribution, Claim, Document, EntityId, Evidence, Mention, Modality, Predicate, Span,
 };
-use crate::patterns::{
-    CueRole, Lexicon, LiteralMode, PatternSet, Relation, Role, Rule, Side, WordClass,
-};
+use crate::patterns::{CueRole, Lexicon, LiteralMode, PatternSet, Relation, Role, Rule, Side};
 use crate::syntax::{Model, Parse};
 use crate::tag::{CueHit, Tags, Unnamed};
 use segment::{Segment, SegmentKind, Token};
@@ -104,39 +104,6 @@ impl Sentence<'_> {
             })
             .as_ref()
     }
-}
-
-fn within<T>(items: &[T], span: Span, at: impl Fn(&T) -> Span + Copy) -> impl Iterator<Item = &T> {
-    let first = items.partition_point(|x| at(x).start < span.start);
-    items[first..]
-        .iter()
-        .take_while(move |x| at(x).start < span.end)
-        .filter(move |x| span.contains(at(x)))
-}
-
-/// Relative clauses (", which … ,") and parentheses, in one pass; `true` marks a relative.
-fn parentheticals(tokens: &[Token]) -> Vec<(Span, bool)> {
-    let mut out = Vec::new();
-    for (i, t) in tokens.iter().enumerate() {
-        let relative = t.is_punct(&[','])
-            && tokens
-                .get(i + 1)
-                .is_some_and(|n| n.is(WordClass::RELATIVE_PRONOUN));
-        let close: &[char] = if relative {
-            &[',', ';', '.', '—']
-        } else if t.is_punct(&['(']) {
-            &[')']
-        } else {
-            continue;
-        };
-        let last = tokens.last().map_or(t.span.end, |l| l.span.end);
-        let end = tokens[i + 1..]
-            .iter()
-            .find(|x| x.is_punct(close))
-            .map_or(last, |x| x.span.start);
-        out.push((Span::new(t.span.start, end), relative));
-    }
-    out
 }
 
 /// Reads the claims of one tagged document. `syntax` is the parser of the document's
@@ -603,35 +570,6 @@ impl<'a> Engine<'a> {
             pattern_version: self.patterns.version.clone(),
         }
     }
-}
-
-/// Two triggers of one sentence often say the same thing ("Contested Routes: … contested").
-/// Reported speech keeps one claim per speaker and sentence: the one with the shortest object.
-/// Predicates that report what someone said or asked.
-fn speech(p: Predicate) -> bool {
-    matches!(p, Predicate::Says | Predicate::Warns | Predicate::CallsFor)
-}
-
-fn dedupe(claims: &mut Vec<Claim>) {
-    let object_len = |c: &Claim| match &c.object {
-        Some(Arg::Literal(l)) => l.len(),
-        _ => 0,
-    };
-    let mut keep: Vec<Claim> = Vec::with_capacity(claims.len());
-    for c in claims.drain(..) {
-        let same = keep.iter().position(|k| {
-            k.predicate == c.predicate
-                && k.subject == c.subject
-                && k.evidence.sentence == c.evidence.sentence
-                && (speech(c.predicate) || (k.object == c.object && k.agent == c.agent))
-        });
-        match same {
-            Some(i) if speech(c.predicate) && object_len(&c) < object_len(&keep[i]) => keep[i] = c,
-            Some(_) => {}
-            None => keep.push(c),
-        }
-    }
-    *claims = keep;
 }
 
 #[cfg(test)]
