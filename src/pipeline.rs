@@ -63,16 +63,18 @@ impl<'p> Pipeline<'p> {
     fn syntax(&self, document: &Document) -> Option<&Model> {
         // Without a declared or reliably detected language, the detector's best guess
         // still picks the better of two parsers.
-        let guess = || match whatlang::detect_lang(&document.text) {
-            Some(whatlang::Lang::Fra) => Some(Lang::Fr),
-            Some(whatlang::Lang::Eng) => Some(Lang::En),
-            _ => None,
+        let guessed;
+        let language = match &document.language {
+            Some(l) => l,
+            None => {
+                guessed = extract::guess_language(&document.text, false)?;
+                &guessed
+            }
         };
-        let lang = match document.language.as_ref().map(|l| l.as_str()) {
-            Some("en") => Lang::En,
-            Some("fr") => Lang::Fr,
-            Some(_) => return None,
-            None => guess()?,
+        let lang = match language.as_str() {
+            "en" => Lang::En,
+            "fr" => Lang::Fr,
+            _ => return None,
         };
         let cell = match lang {
             Lang::En => &self.english,

@@ -50,10 +50,16 @@ fn marked(p: &Parse, i: usize, lex: &Lexicon, class: WordClass) -> bool {
 
 /// Whether the verb is passive: a passive auxiliary or subject, or a past participle that
 /// modifies a noun ("a convoy escorted by the army").
-fn passive(p: &Parse, v: usize) -> bool {
+fn passive(p: &Parse, v: usize, lex: &Lexicon) -> bool {
+    let active_ending = || {
+        let form = fold(p.form(v));
+        lex.active_participle_endings
+            .iter()
+            .any(|e| form.ends_with(e.as_str()))
+    };
     p.children(v)
         .any(|c| matches!(p.deprel(c), "aux:pass" | "nsubj:pass" | "csubj:pass"))
-        || (matches!(base(p.deprel(v)), "acl" | "amod") && !p.form(v).ends_with("ing"))
+        || (matches!(base(p.deprel(v)), "acl" | "amod") && !active_ending())
 }
 
 fn is_verbal(p: &Parse, i: usize) -> bool {
@@ -77,7 +83,7 @@ pub(super) fn arguments(p: &Parse, t: usize, trigger: Span, lex: &Lexicon) -> Ve
     let mut out = Vec::new();
     let mut push = |relation, head| out.push(Arg { relation, head });
     let verbal = is_verbal(p, t);
-    let pass = verbal && passive(p, t);
+    let pass = verbal && passive(p, t, lex);
     // A trigger of several words ("authorizing the evacuation of") takes the dependents of
     // each of its words that lie outside it.
     let inside = |i: usize| {
@@ -194,13 +200,13 @@ pub(super) fn arguments(p: &Parse, t: usize, trigger: Span, lex: &Lexicon) -> Ve
 }
 
 /// Whether the trigger is an active verb.
-pub(super) fn is_verbal_active(p: &Parse, t: usize) -> bool {
-    is_verbal(p, t) && !passive(p, t)
+pub(super) fn is_verbal_active(p: &Parse, t: usize, lex: &Lexicon) -> bool {
+    is_verbal(p, t) && !passive(p, t, lex)
 }
 
 /// Whether the trigger is a passive verb ("was attacked", "a été escorté").
-pub(super) fn is_passive(p: &Parse, t: usize) -> bool {
-    is_verbal(p, t) && passive(p, t)
+pub(super) fn is_passive(p: &Parse, t: usize, lex: &Lexicon) -> bool {
+    is_verbal(p, t) && passive(p, t, lex)
 }
 
 /// Whether the trigger is a noun governed by a verb that does not carry it: "the army
@@ -382,7 +388,7 @@ pub(super) fn naming_words(p: &Parse, head: usize, lex: &Lexicon, out: &mut Vec<
                     || (base(rel) == "nmod"
                         && (marked(p, c, lex, WordClass::GENITIVE)
                             || marked(p, c, lex, WordClass::MEMBERSHIP)))
-                    || (base(rel) == "acl" && !passive(p, c));
+                    || (base(rel) == "acl" && !passive(p, c, lex));
                 if names {
                     out.push(c);
                     next.push(c);

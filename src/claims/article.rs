@@ -4,7 +4,7 @@
 use super::Engine;
 use super::segment::SegmentKind;
 use crate::model::{Arg, EntityId, EntityKind, Mention, RuleId, Span};
-use crate::patterns::{CueRole, Role, RoleSpec};
+use crate::patterns::{CueRole, Role, RoleSpec, Rule};
 use crate::tag::CueHit;
 
 impl<'a> Engine<'a> {
@@ -69,20 +69,18 @@ impl<'a> Engine<'a> {
         })
     }
 
+    /// The rule a claim came from.
+    fn rule(&self, id: &RuleId) -> Option<&Rule> {
+        self.patterns.rules.iter().find(|r| &r.id == id)
+    }
+
     pub(super) fn when_alone(&self, rule: &RuleId) -> bool {
-        self.patterns
-            .rules
-            .iter()
-            .find(|r| &r.id == rule)
-            .is_some_and(|r| r.when_alone)
+        self.rule(rule).is_some_and(|r| r.when_alone)
     }
 
     /// Whether a rule's subject may be a quoted person.
     pub(super) fn speaks(&self, rule: &RuleId) -> bool {
-        self.patterns
-            .rules
-            .iter()
-            .find(|r| &r.id == rule)
+        self.rule(rule)
             .and_then(|r| r.role(Role::Subject))
             .is_some_and(|spec| spec.person)
     }

@@ -195,13 +195,19 @@ impl<'a> Engine<'a> {
             if self.patterns.cue(hit.cue).role != CueRole::Event {
                 continue;
             }
-            for rule in self
+            let rules: Vec<&Rule> = self
                 .patterns
                 .rules
                 .iter()
                 .filter(|r| r.triggers.contains(&hit.cue))
                 .filter(|r| !r.topical || self.about_conflict())
-            {
+                .collect();
+            if rules.is_empty() {
+                continue;
+            }
+            // The trigger's place in the tree, read once for all the rules it fires.
+            let syntactic = self.syntactic(s, hit.span);
+            for rule in rules {
                 let earlier = &claims[first..];
                 let avoid: Vec<EntityId> = earlier
                     .iter()
@@ -223,7 +229,9 @@ impl<'a> Engine<'a> {
                     })
                     .filter(|c| matches!(c.subject, Some(Arg::Entity(_))) || !self.speaks(&c.rule))
                     .map(|c| (c.subject.clone(), c.modality));
-                for filled in self.fill(s, rule, hit, &triggers, &avoid, inherit) {
+                for filled in
+                    self.fill(s, rule, hit, syntactic.as_ref(), &triggers, &avoid, inherit)
+                {
                     claims.push(self.claim(index, rule, hit.span, filled, cited.as_ref()));
                 }
             }
@@ -258,11 +266,30 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// The trigger's word and arguments in the sentence's tree, if the sentence parses.
+    fn syntactic<'s>(&self, s: &'s Sentence<'s>, trigger: Span) -> Option<fill::Trigger<'s, 's>>
+    where
+        'a: 's,
+    {
+        let parse = s.parse()?;
+        let word = args::trigger_word(parse, trigger)?;
+        Some(fill::Trigger {
+            parse,
+            word,
+            span: trigger,
+            args: args::arguments(parse, word, trigger, &self.patterns.lexicon),
+            earlier: self.earlier_mentions(s.span),
+            earlier_unnamed: self.earlier_unnamed(s.span),
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn fill<'s>(
         &self,
         s: &'s Sentence<'s>,
         rule: &Rule,
         hit: &CueHit,
+        syntactic: Option<&fill::Trigger<'_, 's>>,
         triggers: &[Span],
         avoid: &[EntityId],
         inherit: Option<(Option<Arg>, Modality)>,
@@ -290,17 +317,6 @@ impl<'a> Engine<'a> {
         // Roles come from the trigger's arguments in the dependency tree; word order is the
         // fallback for a sentence with no parse.
         let lex = &self.patterns.lexicon;
-        let syntactic = s.parse().and_then(|parse| {
-            let word = args::trigger_word(parse, trigger)?;
-            Some(fill::Trigger {
-                parse,
-                word,
-                span: trigger,
-                args: args::arguments(parse, word, trigger, lex),
-                earlier: self.earlier_mentions(s.span),
-                earlier_unnamed: self.earlier_unnamed(s.span),
-            })
-        });
         let mut f = Filled {
             subject: None,
             object: None,
@@ -363,7 +379,7 @@ impl<'a> Engine<'a> {
                     fill::Found::Nothing
                         if !(matches!(role, Role::Subject | Role::Agent)
                             && (args::governed(t.parse, t.word, lex)
-                                || args::is_passive(t.parse, t.word))) =>
+                                || args::is_passive(t.parse, t.word, lex))) =>
                     {
                         by_tree = false;
                         roles::entities(s, role, spec, trigger, &ctx)
@@ -413,7 +429,7 @@ impl<'a> Engine<'a> {
                     } else if parsed
                         && !syntactic
                             .as_ref()
-                            .is_some_and(|t| args::is_verbal_active(t.parse, t.word))
+                            .is_some_and(|t| args::is_verbal_active(t.parse, t.word, lex))
                     {
                         // The tree found no actor for an event noun or a passive: nothing by
                         // word order stands in.

@@ -102,8 +102,13 @@ pub fn extract(raw: &RawDocument, lexicon: &Lexicon) -> Result<Document, Extract
 
 /// The text's language when the detector is confident; pages often declare the wrong one.
 fn detect_language(text: &str) -> Option<Language> {
+    guess_language(text, true)
+}
+
+/// The detector's verdict on the start of a text; `reliable`: only a confident one.
+pub(crate) fn guess_language(text: &str, reliable: bool) -> Option<Language> {
     let sample: String = text.chars().take(4000).collect();
-    let info = whatlang::detect(&sample).filter(whatlang::Info::is_reliable)?;
+    let info = whatlang::detect(&sample).filter(|i| !reliable || i.is_reliable())?;
     let code = match info.lang() {
         whatlang::Lang::Eng => "en",
         whatlang::Lang::Fra => "fr",

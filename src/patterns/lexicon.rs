@@ -123,6 +123,9 @@ pub struct Lexicon {
     pub membership_markers: HashSet<String>,
     /// Verbs whose object is the actor of the verb they govern: "accused X of attacking".
     pub object_control: HashSet<String>,
+    /// Endings of active participles ("-ing"): a participle that modifies a noun without
+    /// one is passive ("a convoy *escorted* by the army").
+    pub active_participle_endings: Vec<String>,
     /// "yesterday" = -1, "hier" = -1 (whole phrases, folded; the time parser reads
     /// [`TimeWords::day_offsets`], split into words).
     pub day_offsets: FxHashMap<String, i64>,
@@ -252,6 +255,8 @@ impl Lexicon {
         add(&mut self.pronouns, &raw.pronouns);
         add(&mut self.membership_markers, &raw.membership_markers);
         add(&mut self.object_control, &raw.object_control);
+        self.active_participle_endings
+            .extend(raw.active_participle_endings.iter().map(|w| fold(w)));
         for (list, what) in [
             (&raw.months, "months"),
             (&raw.month_abbreviations, "month_abbreviations"),

@@ -150,6 +150,8 @@ pub struct RawLexicon {
     #[serde(default)]
     pub object_control: Vec<String>,
     #[serde(default)]
+    pub active_participle_endings: Vec<String>,
+    #[serde(default)]
     pub day_offsets: BTreeMap<String, i64>,
     #[serde(default)]
     pub plan_cues: Vec<String>,
