@@ -47,9 +47,10 @@ use sitrep::claims;
 use sitrep::extract::{self, Overrides, RawDocument};
 use sitrep::fetch::local;
 use sitrep::model::{DocFormat, Document, Language, SourceMeta};
-use sitrep::syntax::{Lang, Model, builtin};
+mod support;
 use sitrep::tag::Tagger;
 use sitrep::tag::normalize::Normalized;
+use support::SyntaxModels;
 
 // The corpus generator; the file allows dead code (the bench uses part of it).
 #[path = "../examples/bench_corpus.rs"]
@@ -184,15 +185,8 @@ fn stages(c: &mut Criterion) {
             .map(|d| black_box(tagger.tag(&d.text)).mentions.len())
             .sum::<usize>()
     };
-    let en = builtin(Lang::En).expect("English model");
-    let fr = builtin(Lang::Fr).expect("French model");
-    let model = |d: &Document| -> Option<&Model> {
-        match d.language.as_ref()?.as_str() {
-            "en" => Some(&en),
-            "fr" => Some(&fr),
-            _ => None,
-        }
-    };
+    let models = SyntaxModels::load();
+    let model = |d: &Document| models.for_doc(d);
     let tag_claims = || {
         docs.iter()
             .map(|d| {

@@ -16,9 +16,10 @@ use sitrep::extract::{self, Overrides};
 use sitrep::fetch::local;
 use sitrep::model::Document;
 use sitrep::patterns::PatternSet;
-use sitrep::syntax::{Lang, Model, builtin};
+mod support;
 use sitrep::tag::Tagger;
 use sitrep::tag::normalize::Normalized;
+use support::SyntaxModels;
 
 const TARGET_BYTES: usize = 2 * 1024 * 1024;
 
@@ -68,15 +69,8 @@ fn stages(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
-    let en = builtin(Lang::En).expect("English model");
-    let fr = builtin(Lang::Fr).expect("French model");
-    let model = |d: &Document| -> Option<&Model> {
-        match d.language.as_ref()?.as_str() {
-            "en" => Some(&en),
-            "fr" => Some(&fr),
-            _ => None,
-        }
-    };
+    let models = SyntaxModels::load();
+    let model = |d: &Document| models.for_doc(d);
     group.bench_function("tag+claims (no syntax)", |b| {
         b.iter(|| {
             docs.iter()

@@ -83,7 +83,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         let test_sents = read(&ud, test)?;
         let mut chosen = None;
         for t in [
-            0i16, 100, 200, 300, 400, 500, 600, 800, 1000, 1200, 1500, 2000, 3000,
+            0i16, 100, 200, 300, 400, 500, 600, 800, 1000, 1200, 1250, 1300, 1400, 1500, 2000, 3000,
         ] {
             let m = if t == 0 {
                 model.clone()
