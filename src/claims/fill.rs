@@ -62,6 +62,8 @@ pub(super) fn role<'s>(
     };
     let actor = matches!(role, Role::Subject | Role::Agent);
     for &relation in relations {
+        // A named entity first, among all the arguments of this relation ("Fighters from
+        // JNIM attacked" parsed with two subjects), then what the others are as written.
         for a in t.args.iter().filter(|a| a.relation == relation) {
             if let Some(m) = entity(s, p, a, spec, ctx, lex, t.span, actor) {
                 let mut out = vec![m];
@@ -70,6 +72,8 @@ pub(super) fn role<'s>(
                 }
                 return Found::Entities(out);
             }
+        }
+        for a in t.args.iter().filter(|a| a.relation == relation) {
             let mut words = args::phrase(p, a.head, !actor, lex);
             // "the departure of non-emergency U.S. government employees" with the noun
             // chain attached to the verb as a bare oblique: it continues the object.
