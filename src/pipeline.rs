@@ -121,18 +121,19 @@ impl<'p> Pipeline<'p> {
         let tags = self.tagger.tag(&document.text);
         let claims = claims::extract(&document, &tags, self.patterns(), self.syntax(&document));
         // "la route Bougouni-Bamako" names a road: its end towns locate claims, but the
-        // article does not mention them as places of their own.
-        let roads: Vec<crate::model::Span> = tags
-            .mentions
-            .iter()
-            .filter(|m| m.via == crate::model::MentionVia::Endpoints)
-            .map(|m| m.span)
-            .collect();
+        // article does not mention them as places of their own. Mentions come sorted by
+        // start, so one running maximum of the roads' ends tells whether a road started
+        // before a mention reaches past it: linear, however many roads a text names.
+        let mut road_reach = 0;
         let mentions = tags
             .mentions
             .into_iter()
             .filter(|m| {
-                !(m.modifier && m.kind.is_place() && roads.iter().any(|r| r.contains(m.span)))
+                let inside = m.span.end <= road_reach;
+                if m.via == crate::model::MentionVia::Endpoints {
+                    road_reach = road_reach.max(m.span.end);
+                }
+                !(m.modifier && m.kind.is_place() && inside)
             })
             .collect();
         Analysis {

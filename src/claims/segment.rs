@@ -7,6 +7,13 @@
 
 use compact_str::CompactString;
 
+/// The longest unit claims read, in bytes. A longer run (a text with no terminators, a table
+/// or list flattened to one line) is cut into pieces this long or shorter, so that no input
+/// shape makes the per-sentence work (token scans, parsing) grow with the whole document:
+/// extraction stays linear in its length. Real sentences are far shorter (the longest of the
+/// dev set is under 700 bytes).
+pub const MAX_SENTENCE_BYTES: usize = 1_500;
+
 use crate::model::Span;
 use crate::patterns::{Lexicon, WordClass};
 use crate::tag::normalize::{fold, is_word_char};
@@ -137,20 +144,24 @@ pub fn segments(text: &str, dateline: Option<Span>, lexicon: &Lexicon) -> Vec<Se
         }
         let body = &text[start..end];
         if is_list_marker(body) {
-            out.push(Segment {
-                kind: SegmentKind::ListItem,
-                span: Span::new(start, end),
-                lead_in,
-            });
+            for piece in pieces(text, Span::new(start, end)) {
+                out.push(Segment {
+                    kind: SegmentKind::ListItem,
+                    span: piece,
+                    lead_in,
+                });
+            }
             continue;
         }
         lead_in = None;
         if is_heading(body) {
-            out.push(Segment {
-                kind: SegmentKind::Heading,
-                span: Span::new(start, end),
-                lead_in: None,
-            });
+            for piece in pieces(text, Span::new(start, end)) {
+                out.push(Segment {
+                    kind: SegmentKind::Heading,
+                    span: piece,
+                    lead_in: None,
+                });
+            }
             continue;
         }
         let mut from = start;
@@ -163,11 +174,13 @@ pub fn segments(text: &str, dateline: Option<Span>, lexicon: &Lexicon) -> Vec<Se
             from = d.end;
         }
         for s in sentences(text, Span::new(from, end), lexicon) {
-            out.push(Segment {
-                kind: SegmentKind::Sentence,
-                span: s,
-                lead_in: None,
-            });
+            for piece in pieces(text, s) {
+                out.push(Segment {
+                    kind: SegmentKind::Sentence,
+                    span: piece,
+                    lead_in: None,
+                });
+            }
         }
         if body.ends_with(':') {
             lead_in = Some(out.len() - 1);
@@ -251,6 +264,48 @@ impl<'a> Terminators<'a> {
             (p, e) => p.or(e),
         }
     }
+}
+
+/// `span` cut into pieces of at most [`MAX_SENTENCE_BYTES`], of near-equal length so that
+/// the last piece is never a sliver: a short sentence at the very end of a run-on text stays
+/// whole. Each cut falls on the last clause mark (`;`, `,`, `:`, a dash) of the piece's second
+/// half, else its last space, else a character boundary.
+fn pieces(text: &str, span: Span) -> Vec<Span> {
+    if span.len() <= MAX_SENTENCE_BYTES {
+        return vec![span];
+    }
+    let count = span.len().div_ceil(MAX_SENTENCE_BYTES);
+    let target = span.len().div_ceil(count);
+    let mut out = Vec::with_capacity(count + 1);
+    let mut start = span.start;
+    while span.end - start > MAX_SENTENCE_BYTES {
+        let mut limit = (start + target).min(span.end);
+        while !text.is_char_boundary(limit) {
+            limit -= 1;
+        }
+        let window = &text[start..limit];
+        let half = window.len() / 2;
+        let cut = window
+            .rfind([';', ',', ':', '—', '–'])
+            .filter(|&i| i >= half)
+            .map(|i| i + window[i..].chars().next().map_or(1, char::len_utf8))
+            .or_else(|| window.rfind(char::is_whitespace).filter(|&i| i >= half))
+            .unwrap_or(window.len());
+        let cut = if cut == 0 { window.len().max(1) } else { cut };
+        let piece = trimmed(text, start, start + cut);
+        if !piece.is_empty() {
+            out.push(piece);
+        }
+        start += cut;
+        while !text.is_char_boundary(start) {
+            start += 1;
+        }
+    }
+    let last = trimmed(text, start, span.end);
+    if !last.is_empty() {
+        out.push(last);
+    }
+    out
 }
 
 fn trimmed(text: &str, start: usize, end: usize) -> Span {

@@ -1,6 +1,8 @@
 //! Small pieces of the engine that need no rule: finding what lies within a sentence's span,
 //! its relative clauses and parentheses, and folding claims that say the same thing twice.
 
+use rustc_hash::FxHashMap;
+
 use super::segment::Token;
 use crate::model::{Arg, Claim, Predicate, Span};
 use crate::patterns::WordClass;
@@ -55,17 +57,25 @@ pub(super) fn dedupe(claims: &mut Vec<Claim>) {
         _ => 0,
     };
     let mut keep: Vec<Claim> = Vec::with_capacity(claims.len());
+    // Duplicates share their evidence sentence, so each claim is compared only with the kept
+    // claims of its own sentence (a bounded few), never with the whole document's: a text
+    // repeating one sentence 150,000 times stays linear.
+    let mut by_sentence: FxHashMap<Span, Vec<usize>> = FxHashMap::default();
     for c in claims.drain(..) {
-        let same = keep.iter().position(|k| {
+        let same_sentence = by_sentence.entry(c.evidence.sentence).or_default();
+        let same = same_sentence.iter().copied().find(|&i| {
+            let k = &keep[i];
             k.predicate == c.predicate
                 && k.subject == c.subject
-                && k.evidence.sentence == c.evidence.sentence
                 && (speech(c.predicate) || (k.object == c.object && k.agent == c.agent))
         });
         match same {
             Some(i) if speech(c.predicate) && object_len(&c) < object_len(&keep[i]) => keep[i] = c,
             Some(_) => {}
-            None => keep.push(c),
+            None => {
+                same_sentence.push(keep.len());
+                keep.push(c);
+            }
         }
     }
     *claims = keep;

@@ -15,6 +15,7 @@
 //! Pure: no IO, no clock. A [`Tagger`] is built once per pattern set and shared across threads.
 
 mod endpoints;
+mod merge;
 pub mod normalize;
 mod roads;
 mod scan;
@@ -28,6 +29,7 @@ use crate::extract::clutter;
 use crate::model::{EntityId, EntityKind, Mention, MentionVia, RoadEntity, Span};
 use crate::patterns::{CueIdx, PatternSet};
 use endpoints::{Endpoints, Found};
+use merge::Dynamic;
 use normalize::{fold, is_word_char};
 use roads::RoadCodes;
 use scan::Scanner;
@@ -160,7 +162,7 @@ impl<'p> Tagger<'p> {
     /// Tags `text`: mentions (resolved) and cue hits, each in text order.
     pub fn tag(&self, text: &str) -> Tags {
         let mut hits = self.scan(text);
-        let mut dynamic = Vec::new();
+        let mut dynamic = Dynamic::default();
         self.road_hits(text, &mut hits, &mut dynamic);
         // Related links, teasers and timestamps name things the article is not about.
         let clutter = clutter::spans(text, &self.patterns.lexicon);
@@ -237,11 +239,11 @@ impl<'p> Tagger<'p> {
         tags
     }
 
-    fn entity_at(&self, i: usize, dynamic: &[EntityId]) -> (EntityId, EntityKind) {
+    fn entity_at(&self, i: usize, dynamic: &Dynamic) -> (EntityId, EntityKind) {
         match self.patterns.entities.get(i) {
             Some(e) => (e.id.clone(), e.kind),
             None => (
-                dynamic[i - self.patterns.entities.len()].clone(),
+                dynamic.ids[i - self.patterns.entities.len()].clone(),
                 EntityKind::Road,
             ),
         }
@@ -265,45 +267,6 @@ impl<'p> Tagger<'p> {
         hits
     }
 
-    /// Road codes by pattern; a code already inside an alias hit ("RN5 highway") is skipped,
-    /// and generic words inside a code ("*route* nationale 8") are dropped.
-    fn road_hits(&self, text: &str, hits: &mut Vec<Hit>, dynamic: &mut Vec<EntityId>) {
-        for code in self.road_codes.find(text) {
-            let span = Span::new(code.start, code.end);
-            let overlaps = |h: &Hit| h.span.start < span.end && span.start < h.span.end;
-            if hits
-                .iter()
-                .any(|h| overlaps(h) && !matches!(h.target, Target::Generic { .. }))
-            {
-                continue;
-            }
-            hits.retain(|h| !overlaps(h));
-            let raw = format!("{}{}", code.prefix, code.number.trim_start_matches('0'));
-            let Ok(id) = EntityId::new(&raw) else {
-                continue;
-            };
-            let index = match self.entity_by_id.get(&id) {
-                Some(&i) => i,
-                None => self.dynamic_index(dynamic, id),
-            };
-            hits.push(Hit {
-                span,
-                target: Target::Entity(index),
-                via: MentionVia::Code,
-                inner: false,
-            });
-        }
-    }
-
-    /// The target index of a road the pattern set does not list.
-    fn dynamic_index(&self, dynamic: &mut Vec<EntityId>, id: EntityId) -> usize {
-        let pos = dynamic.iter().position(|d| *d == id).unwrap_or_else(|| {
-            dynamic.push(id);
-            dynamic.len() - 1
-        });
-        self.patterns.entities.len() + pos
-    }
-
     /// Roads named by their endpoints (module `endpoints`): one hit over the whole phrase.
     /// Places inside it stay mentions, marked as modifiers of the road; road words inside it
     /// ("the road") are no generic references.
@@ -311,7 +274,7 @@ impl<'p> Tagger<'p> {
         &self,
         text: &str,
         hits: Vec<Hit>,
-        dynamic: &mut Vec<EntityId>,
+        dynamic: &mut Dynamic,
         roads: &mut Vec<RoadEntity>,
     ) -> Vec<Hit> {
         let places: Vec<endpoints::Place> = hits
@@ -364,7 +327,7 @@ impl<'p> Tagger<'p> {
     fn road_target(
         &self,
         f: &Found,
-        dynamic: &mut Vec<EntityId>,
+        dynamic: &mut Dynamic,
         roads: &mut Vec<RoadEntity>,
     ) -> Option<Target> {
         if let Some(road) = f.known {
@@ -379,7 +342,8 @@ impl<'p> Tagger<'p> {
         }
         let (a, b) = if a.id < b.id { (a, b) } else { (b, a) };
         let id = EntityId::new(&format!("road-{}--{}", a.id, b.id)).ok()?;
-        if !roads.iter().any(|r| r.id == id) {
+        let (index, new) = dynamic.index(self.patterns.entities.len(), id.clone());
+        if new {
             roads.push(RoadEntity {
                 id: id.clone(),
                 // A spaced dash keeps the two names words of their own for whoever splits
@@ -389,73 +353,7 @@ impl<'p> Tagger<'p> {
                 to: b.id.clone(),
             });
         }
-        Some(Target::Entity(self.dynamic_index(dynamic, id)))
-    }
-
-    /// "Jama'at Nusrat al-Islam wal-Muslimin (JNIM)" is one mention. An unknown acronym in
-    /// the parentheses is learned, and its later uses in the article are tagged too.
-    fn fold_acronyms(&self, text: &str, hits: Vec<Hit>) -> Vec<Hit> {
-        let mut out: Vec<Hit> = Vec::with_capacity(hits.len());
-        let mut learned: Vec<(String, usize)> = Vec::new();
-        let mut iter = hits.into_iter().peekable();
-        while let Some(mut hit) = iter.next() {
-            // "BAMAKO, Mali (FN)": an agency after a place, not the place's acronym.
-            let named = match hit.target {
-                Target::Entity(i) => self
-                    .patterns
-                    .entities
-                    .get(i)
-                    .filter(|e| !e.kind.is_place() && e.kind != EntityKind::Road),
-                _ => None,
-            };
-            let (Target::Entity(entity), Some(_)) = (hit.target, named) else {
-                out.push(hit);
-                continue;
-            };
-            if let Some((inner, close)) = parenthesized(text, hit.span.end) {
-                let next_same = iter
-                    .peek()
-                    .is_some_and(|n| n.target == hit.target && inner.contains(n.span));
-                if next_same {
-                    // "(WFP, PAM)": every name of the same entity in the parentheses.
-                    while iter
-                        .peek()
-                        .is_some_and(|n| n.target == hit.target && inner.contains(n.span))
-                    {
-                        iter.next();
-                    }
-                    hit.span.end = close;
-                } else if is_acronym(&text[inner.start..inner.end])
-                    && !iter.peek().is_some_and(|n| inner.contains(n.span))
-                {
-                    hit.span.end = close;
-                    learned.push((text[inner.start..inner.end].to_string(), entity));
-                }
-            }
-            out.push(hit);
-        }
-        for (acronym, entity) in learned {
-            let taken: Vec<Span> = out.iter().map(|h| h.span).collect();
-            for (at, _) in text.match_indices(acronym.as_str()) {
-                let span = Span::new(at, at + acronym.len());
-                let whole = !text[..at].chars().next_back().is_some_and(is_word_char)
-                    && !text[span.end..].chars().next().is_some_and(is_word_char);
-                if whole
-                    && !taken
-                        .iter()
-                        .any(|t| t.start < span.end && span.start < t.end)
-                {
-                    out.push(Hit {
-                        span,
-                        target: Target::Entity(entity),
-                        via: MentionVia::Acronym,
-                        inner: false,
-                    });
-                }
-            }
-        }
-        out.sort_by_key(|h| (h.span.start, std::cmp::Reverse(h.span.end)));
-        out
+        Some(Target::Entity(index))
     }
 
     /// A generic term counts only after a definite determiner ("the", "l'"), with at most
@@ -525,19 +423,6 @@ fn antecedent(salience: &[(EntityId, EntityKind, usize)], kind: EntityKind) -> O
     if tie { None } else { best.map(|b| b.0.clone()) }
 }
 
-/// `(` … `)` right after `end` (spaces allowed): the inner span and the end of `)`.
-fn parenthesized(text: &str, end: usize) -> Option<(Span, usize)> {
-    let rest = &text[end..];
-    let open = rest.len() - rest.trim_start().len();
-    let rest = rest[open..].strip_prefix('(')?;
-    let close = rest.find(')')?;
-    if close == 0 || close > 40 {
-        return None;
-    }
-    let inner = Span::new(end + open + 1, end + open + 1 + close);
-    Some((inner, inner.end + 1))
-}
-
 /// How the case of a text must look for an alias to match it there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum CaseRule {
@@ -575,14 +460,6 @@ impl CaseRule {
             }
         }
     }
-}
-
-fn is_acronym(s: &str) -> bool {
-    let letters = s.chars().filter(|c| c.is_alphabetic()).count();
-    (2..=10).contains(&s.chars().count())
-        && letters >= 2
-        && s.chars()
-            .all(|c| c.is_uppercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// Whether the mention is followed by a hyphen and a modifier suffix: "al-Qaeda-linked".
