@@ -7,8 +7,9 @@
 //! 2. the `charset` parameter of the HTTP `Content-Type` header;
 //! 3. a `<meta charset>` or `<meta http-equiv="content-type">` declaration in
 //!    the first 1024 bytes (the WHATWG prescan window);
-//! 4. UTF-8 when the bytes are valid UTF-8, or UTF-8 with a few broken sequences (see
-//!    [`mostly_utf8`]): the broken bytes become U+FFFD and every valid character is kept;
+//! 4. UTF-8 when the bytes are valid UTF-8, or UTF-8 with a few broken sequences (no more
+//!    broken sequences than valid multi-byte characters): the broken bytes become U+FFFD and
+//!    every valid character is kept;
 //! 5. otherwise `chardetng`'s guess (the detector Firefox uses).
 //!
 //! Step 4 is there because `chardetng` only answers UTF-8 for flawless UTF-8: one stray byte
