@@ -27,7 +27,10 @@ fn corpus(patterns: &PatternSet) -> Vec<Document> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let mut base = Vec::new();
     for dir in ["seeds", "articles"] {
-        for path in local::discover(&[root.join(dir)]).into_iter().flatten() {
+        for path in local::discover(&[root.join(dir)])
+            .into_iter()
+            .filter_map(local::Found::input)
+        {
             let raw = local::read(&path, &Overrides::default())
                 .result
                 .expect("fixture readable");

@@ -105,7 +105,10 @@ pub fn naeb_pages() -> Vec<PathBuf> {
 pub fn extract_dir(dirs: &[PathBuf], patterns: &PatternSet, prefix: &str) -> Vec<Article> {
     let mut out = Vec::new();
     let mut failed = 0;
-    for path in local::discover(dirs).into_iter().flatten() {
+    for path in local::discover(dirs)
+        .into_iter()
+        .filter_map(local::Found::input)
+    {
         let Ok(raw) = local::read(&path, &Overrides::default()).result else {
             failed += 1;
             continue;

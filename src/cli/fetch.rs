@@ -116,8 +116,14 @@ pub fn lock(db: &Path) -> Result<File> {
     }
 }
 
+/// Loads the sources file; an invalid one is a usage error (exit 2). Its warnings are printed
+/// whatever the verbosity: they are about safety, and cron mail is where they must be seen.
 fn load_sources(path: &Path) -> Result<Sources> {
-    Sources::load(path).map_err(|e| UsageError(e.into()).into())
+    let sources = Sources::load(path).map_err(|e| UsageError(e.into()))?;
+    for warning in sources.warnings() {
+        eprintln!("sitrep: warning: {}: {warning}", path.display());
+    }
+    Ok(sources)
 }
 
 /// One scheduled pass (or the one-off `urls`), recorded as a run.
@@ -162,8 +168,15 @@ pub fn fetch(
         Pass::Urls(&one_off)
     };
     let report = crawl::run_pass(&crawler, &mut store, pass, max, Some(run))?;
-    let status = if report.any_failed() { "partial" } else { "ok" };
+    // Pages refused (SSRF guard, robots.txt) are skipped, not failed, in a scheduled pass; a
+    // page asked for by hand that was not stored is a failure of what was asked.
+    let not_stored = one_off_failures(&store, &one_off)?;
+    let failed = report.any_failed() || !not_stored.is_empty();
+    let status = if failed { "partial" } else { "ok" };
     store.finish_run(run, report.stats, status)?;
+    for line in &not_stored {
+        eprintln!("sitrep: {line}");
+    }
     let s = report.stats;
     info!(
         polled = s.polled,
@@ -193,11 +206,38 @@ pub fn fetch(
         s.requests,
         s.duration_ms.unwrap_or_default() as f64 / 1000.0
     );
-    Ok(if report.any_failed() {
+    Ok(if failed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Why each URL of a one-off fetch was not stored, one line each (the error recorded with its
+/// item, which names the URL); nothing for URLs stored now or before.
+fn one_off_failures(store: &Store, urls: &[String]) -> Result<Vec<String>> {
+    use rusqlite::OptionalExtension;
+    let mut stmt = store
+        .connection()
+        .prepare("SELECT state, last_error, next_attempt_at FROM items WHERE url = ?1")?;
+    let mut lines = Vec::new();
+    for url in urls {
+        let row: Option<(String, Option<String>, Option<String>)> = stmt
+            .query_row([url], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let line = match row {
+            Some((state, ..)) if state == "done" => continue,
+            // Still pending with no retry planned: this run never got to it.
+            Some((state, _, None)) if state == "pending" => {
+                format!("{url}: not fetched in this run (see --max-pages)")
+            }
+            Some((_, Some(error), _)) => error,
+            _ => format!("{url}: not fetched"),
+        };
+        // One line per URL, whatever the error's text holds.
+        lines.push(line.split_whitespace().collect::<Vec<_>>().join(" "));
+    }
+    Ok(lines)
 }
 
 fn when(t: Option<chrono::DateTime<Utc>>) -> Cell {

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use sitrep::extract::{Overrides, RawDocument};
 use sitrep::fetch::archive::{self, Item};
 use sitrep::fetch::http::body_hash;
-use sitrep::fetch::local;
+use sitrep::fetch::local::{self, Found};
 use sitrep::patterns::PatternSet;
 use sitrep::pipeline::{Analysis, Pipeline};
 use sitrep::reprocess::Progress;
@@ -69,6 +69,11 @@ enum Next {
     Doc(Box<Doc>),
     /// Not an article on purpose (an image in a WARC, a 404 record…).
     Skipped,
+    /// A FIFO, socket or device met in a directory walk: not read, and said so.
+    NotAFile {
+        origin: String,
+        kind: &'static str,
+    },
     Failed {
         origin: String,
         error: String,
@@ -113,8 +118,8 @@ fn inputs(paths: Vec<PathBuf>, overrides: Overrides) -> impl Iterator<Item = Nex
     local::discover(&paths).into_iter().flat_map(
         move |found| -> Box<dyn Iterator<Item = Next> + Send> {
             match found {
-                Ok(path) if archive::is_archive(&path) => from_archive(&path, &overrides),
-                Ok(path) => {
+                Found::Input(path) if archive::is_archive(&path) => from_archive(&path, &overrides),
+                Found::Input(path) => {
                     let fetched = local::read(&path, &overrides);
                     Box::new(std::iter::once(match fetched.result {
                         Ok(raw) => Next::Doc(Doc::new(fetched.origin, raw, None, Vec::new(), 200)),
@@ -124,7 +129,11 @@ fn inputs(paths: Vec<PathBuf>, overrides: Overrides) -> impl Iterator<Item = Nex
                         },
                     }))
                 }
-                Err(e) => Box::new(std::iter::once(Next::Failed {
+                Found::Skipped { path, kind } => Box::new(std::iter::once(Next::NotAFile {
+                    origin: path.display().to_string(),
+                    kind,
+                })),
+                Found::Failed(e) => Box::new(std::iter::once(Next::Failed {
                     origin: String::new(),
                     error: e.to_string(),
                 })),
@@ -242,6 +251,8 @@ pub fn import(
     let run = store.begin_run(command, patterns)?;
     let started = std::time::Instant::now();
     let mut stats = RunStats::default();
+    // Special files a directory walk met; not inputs, so not in the run's counts.
+    let mut not_files = 0u64;
     let bar = Bar::counter(quiet, "documents");
     let (tx, rx) = sync_channel::<Next>(CHUNK);
     let (paths, overrides) = (paths.to_vec(), overrides.clone());
@@ -268,6 +279,12 @@ pub fn import(
                     }
                 }
                 Next::Skipped => {}
+                Next::NotAFile { origin, kind } => {
+                    not_files += 1;
+                    eprintln!(
+                        "sitrep: warning: skipped {origin}: {kind}, not a regular file or directory"
+                    );
+                }
                 Next::Failed { origin, error } => {
                     stats.inputs += 1;
                     stats.failed += 1;
@@ -288,8 +305,12 @@ pub fn import(
     let status = if stats.failed > 0 { "partial" } else { "ok" };
     store.finish_run(run, stats, status)?;
     if !quiet {
+        let not_files = match not_files {
+            0 => String::new(),
+            n => format!(", {n} skipped (not regular files)"),
+        };
         eprintln!(
-            "sitrep: {} input(s): {} new article(s), {} already stored, {} failed; {} claim(s) into {} in {:.1}s (patterns {})",
+            "sitrep: {} input(s): {} new article(s), {} already stored, {} failed{not_files}; {} claim(s) into {} in {:.1}s (patterns {})",
             stats.inputs,
             stats.added,
             stats.duplicates,

@@ -1,4 +1,4 @@
-//! Character-set detection and decoding of fetched HTML bytes.
+//! Character-set detection and decoding of document bytes (HTML and plain text).
 //!
 //! [`decode_html`] turns raw response bytes into a `String` the way a browser
 //! would, in this order of trust:
@@ -7,8 +7,15 @@
 //! 2. the `charset` parameter of the HTTP `Content-Type` header;
 //! 3. a `<meta charset>` or `<meta http-equiv="content-type">` declaration in
 //!    the first 1024 bytes (the WHATWG prescan window);
-//! 4. UTF-8 when the bytes are valid UTF-8;
+//! 4. UTF-8 when the bytes are valid UTF-8, or UTF-8 with a few broken sequences (no more
+//!    broken sequences than valid multi-byte characters): the broken bytes become U+FFFD and
+//!    every valid character is kept;
 //! 5. otherwise `chardetng`'s guess (the detector Firefox uses).
+//!
+//! Step 4 is there because `chardetng` only answers UTF-8 for flawless UTF-8: one stray byte
+//! in a UTF-8 text made it pick windows-1252, turning every valid "—" into "â€”". A legacy
+//! encoding is chosen only when the bytes say so: a BOM, a declaration, or bytes whose high
+//! bytes mostly do not form UTF-8 sequences (real windows-1252 text almost never does).
 //!
 //! Decoding uses `encoding_rs`, so labels follow the WHATWG Encoding Standard
 //! (e.g. `iso-8859-1` and `latin1` mean windows-1252) and malformed sequences
@@ -39,12 +46,29 @@ pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> (String, &'stati
     if let Ok(text) = std::str::from_utf8(bytes) {
         return (text.to_owned(), UTF_8.name());
     }
+    if mostly_utf8(bytes) {
+        return decode_with(UTF_8, bytes);
+    }
     // ISO-2022-JP is denied as browsers do: it can smuggle markup past
     // sanitisers. UTF-8 stays allowed so that mostly-UTF-8 pages with a few
     // broken bytes keep their text instead of turning into mojibake.
     let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
     decode_with(detector.guess(None, Utf8Detection::Allow), bytes)
+}
+
+/// Whether bytes that are not valid UTF-8 are still UTF-8 with a few broken sequences: at
+/// least one valid multi-byte character, and no more broken sequences than valid multi-byte
+/// characters. Text in a legacy single-byte encoding fails this by far, since its high
+/// bytes (accented letters, curly quotes) stand alone where UTF-8 needs a lead byte followed
+/// by continuation bytes; a mix of both is decoded by whichever holds most of the text.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut valid, mut broken) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        valid += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        broken += usize::from(!chunk.invalid().is_empty());
+    }
+    valid > 0 && broken <= valid
 }
 
 /// Decodes without BOM sniffing: the caller has already decided the encoding,
@@ -226,6 +250,58 @@ mod tests {
         assert_eq!(name, "windows-1252");
         assert!(text.contains("Café crème brûlée à l'été"), "{text}");
         assert!(text.contains("\u{201c}quoted\u{201d} \u{2013} déjà"));
+    }
+
+    #[test]
+    fn invalid_utf8_in_one_place_keeps_the_rest_utf8() {
+        // A UTF-8 text, one byte of which is broken: the dashes and accents stay as written.
+        let mut body = "Bamako — Les forces armées ont repoussé l'attaque — selon l'état-major. "
+            .repeat(3)
+            .into_bytes();
+        body.insert(40, 0xE9);
+        for format in [&body[..], &[b"<p>", &body[..], b"</p>"].concat()] {
+            let (text, name) = decode_html(format, None);
+            assert_eq!(name, "UTF-8");
+            assert_eq!(text.matches('—').count(), 6, "{text}");
+            assert_eq!(text.matches('\u{FFFD}').count(), 1, "{text}");
+            assert!(!text.contains("â€"), "{text}");
+        }
+    }
+
+    #[test]
+    fn which_encoding_the_bytes_say() {
+        // (bytes, declared Content-Type, expected encoding): a table of who wins.
+        let utf8_with_a_flaw = b"caf\xc3\xa9 cr\xc3\xa8me \xe2\x80\x94 na\xefve";
+        let cp1252 = b"caf\xe9 cr\xe8me \x97 na\xefve, d\xe9j\xe0 \x93vu\x94";
+        // windows-1252 text where one pair happens to be valid UTF-8 ("\xc9\xa0", "É" and a
+        // no-break space, reads as "ɠ").
+        let cp1252_with_a_valid_pair =
+            b"\xc9\xa0Bamako, l'\xe9t\xe9 : le caf\xe9 co\xfbte d\xe9j\xe0 cher, \xab dit-il \xbb.";
+        let cases: [(&[u8], Option<&str>, &str); 6] = [
+            (utf8_with_a_flaw, None, "UTF-8"),
+            (cp1252, None, "windows-1252"),
+            (cp1252_with_a_valid_pair, None, "windows-1252"),
+            // A declaration is believed, whatever the bytes.
+            (
+                utf8_with_a_flaw,
+                Some("text/plain; charset=windows-1252"),
+                "windows-1252",
+            ),
+            (
+                &[b"<meta charset=latin1>", &utf8_with_a_flaw[..]].concat(),
+                None,
+                "windows-1252",
+            ),
+            (
+                &[b"<meta charset=utf-8>", &cp1252[..]].concat(),
+                None,
+                "UTF-8",
+            ),
+        ];
+        for (bytes, content_type, want) in cases {
+            let shown = String::from_utf8_lossy(bytes);
+            assert_eq!(decode_html(bytes, content_type).1, want, "{shown}");
+        }
     }
 
     #[test]

@@ -47,6 +47,11 @@ impl std::str::FromStr for Cidr {
 }
 
 impl Cidr {
+    /// Whether this is a `/0`: every address of its family, which switches the guard off.
+    pub fn is_everything(&self) -> bool {
+        self.prefix == 0
+    }
+
     pub fn contains(&self, ip: IpAddr) -> bool {
         match (self.addr, canonical(ip)) {
             (IpAddr::V4(net), IpAddr::V4(ip)) => {

@@ -4,7 +4,13 @@
 //! explicitly with another extension is sniffed. A sidecar `<file>.meta.toml` supplies
 //! metadata the text lacks (`published`, `title`, `language`, `source_url`); command-line
 //! overrides apply on top of it.
+//!
+//! Only regular files are read. A FIFO, socket or device named as an input is an error (a
+//! FIFO would block the run until something writes to it, `/dev/zero` never ends); met in a
+//! directory walk, it is skipped with a warning. The file type is checked before opening,
+//! since opening a FIFO is what blocks. Standard input is `-`.
 
+use std::fs::FileType;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -46,36 +52,114 @@ fn sniff(bytes: &[u8]) -> DocFormat {
     }
 }
 
+/// What [`discover`] found, in order.
+#[derive(Debug)]
+pub enum Found {
+    /// A file to read, or `-` for stdin.
+    Input(PathBuf),
+    /// A FIFO, socket or device met in a directory walk, with an input's name: not read,
+    /// worth a warning.
+    Skipped { path: PathBuf, kind: &'static str },
+    /// An input named on the command line that cannot be read at all.
+    Failed(FetchError),
+}
+
+impl Found {
+    /// The file to read, if this is one.
+    pub fn input(self) -> Option<PathBuf> {
+        match self {
+            Found::Input(path) => Some(path),
+            _ => None,
+        }
+    }
+}
+
+/// What a file that is neither regular nor a directory is, for messages.
+pub fn special_kind(file_type: FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO";
+        } else if file_type.is_socket() {
+            return "a socket";
+        } else if file_type.is_char_device() {
+            return "a character device";
+        } else if file_type.is_block_device() {
+            return "a block device";
+        }
+    }
+    if file_type.is_symlink() {
+        "a symbolic link"
+    } else {
+        "a special file"
+    }
+}
+
+/// Whether a directory walk reads a file of this name.
+fn wanted(path: &Path) -> bool {
+    format_of(path).is_some() || super::archive::is_archive(path)
+}
+
 /// Every input file under `paths`, in a stable order; `-` stands for stdin.
-pub fn discover(paths: &[PathBuf]) -> Vec<Result<PathBuf, FetchError>> {
+pub fn discover(paths: &[PathBuf]) -> Vec<Found> {
     let mut out = Vec::new();
     for path in paths {
-        if path.as_os_str() == "-" || path.is_file() {
-            out.push(Ok(path.clone()));
+        if path.as_os_str() == "-" {
+            out.push(Found::Input(path.clone()));
             continue;
         }
-        if !path.exists() {
-            let source =
-                std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory");
-            out.push(Err(FetchError::Io {
+        // Follows symbolic links, as opening would; never opens, so a FIFO cannot block.
+        let meta = match std::fs::metadata(path) {
+            Ok(meta) => meta,
+            Err(source) => {
+                let source = match source.kind() {
+                    std::io::ErrorKind::NotFound => std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        "no such file or directory",
+                    ),
+                    _ => source,
+                };
+                out.push(Found::Failed(FetchError::Io {
+                    path: path.clone(),
+                    source,
+                }));
+                continue;
+            }
+        };
+        if meta.is_file() {
+            out.push(Found::Input(path.clone()));
+            continue;
+        }
+        if !meta.is_dir() {
+            out.push(Found::Failed(FetchError::NotAFile {
                 path: path.clone(),
-                source,
+                kind: special_kind(meta.file_type()),
             }));
             continue;
         }
         for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
             match entry {
+                Ok(e) if e.file_type().is_file() && wanted(e.path()) => {
+                    out.push(Found::Input(e.into_path()))
+                }
+                // Symbolic links are not followed, as before; other non-files with an input's
+                // name would have been read had they been files: say why they are not.
                 Ok(e)
-                    if e.file_type().is_file()
-                        && (format_of(e.path()).is_some()
-                            || super::archive::is_archive(e.path())) =>
+                    if !e.file_type().is_dir()
+                        && !e.file_type().is_symlink()
+                        && wanted(e.path()) =>
                 {
-                    out.push(Ok(e.into_path()))
+                    let kind = special_kind(e.file_type());
+                    out.push(Found::Skipped {
+                        path: e.into_path(),
+                        kind,
+                    });
                 }
                 Ok(_) => {}
                 Err(e) => {
                     let path = e.path().map_or_else(|| path.clone(), Path::to_path_buf);
-                    out.push(Err(FetchError::Io {
+                    out.push(Found::Failed(FetchError::Io {
                         path,
                         source: e.into(),
                     }));
@@ -189,6 +273,14 @@ fn read_inner(path: &Path, overrides: &Overrides) -> Result<RawDocument, FetchEr
             Overrides::default(),
         )
     } else {
+        // Checked before opening: opening a FIFO blocks until something writes to it.
+        let meta = std::fs::metadata(path).map_err(io)?;
+        if !meta.is_file() {
+            return Err(FetchError::NotAFile {
+                path: path.to_path_buf(),
+                kind: special_kind(meta.file_type()),
+            });
+        }
         let file = std::fs::File::open(path).map_err(io)?;
         let kind = format_of(path);
         let gz = kind.is_some_and(|(_, gz)| gz) || path.extension().is_some_and(|e| e == "gz");
@@ -252,6 +344,64 @@ mod tests {
             NaiveDate::from_ymd_opt(2025, 10, 28)
         );
         assert_eq!(raw.overrides.title.as_deref(), Some("Flag"));
+    }
+
+    /// A FIFO at `path`, made with mkfifo(1) (no libc binding needed for one test).
+    #[cfg(unix)]
+    fn mkfifo(path: &Path) {
+        let status = std::process::Command::new("mkfifo").arg(path).status();
+        assert!(
+            status.is_ok_and(|s| s.success()),
+            "mkfifo {}",
+            path.display()
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn dev_zero_or_a_fifo_as_an_input_is_an_error_not_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe.txt");
+        mkfifo(&fifo);
+        for (path, kind) in [
+            (PathBuf::from("/dev/zero"), "a character device"),
+            (fifo.clone(), "a FIFO"),
+        ] {
+            let found = discover(std::slice::from_ref(&path));
+            let [Found::Failed(err)] = &found[..] else {
+                panic!("{found:?}")
+            };
+            let message = err.to_string();
+            assert!(
+                message.starts_with(&path.display().to_string()),
+                "{message}"
+            );
+            assert!(message.contains(kind), "{message}");
+            // Read directly (as `sitrep extract` does): refused before opening, no hang.
+            let err = read(&path, &Overrides::default()).result.unwrap_err();
+            assert!(matches!(err, FetchError::NotAFile { .. }), "{err}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_directory_walk_skips_special_files_with_a_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "A.").unwrap();
+        mkfifo(&dir.path().join("b.txt"));
+        mkfifo(&dir.path().join("not-an-input"));
+        std::fs::write(dir.path().join("c.txt"), "C.").unwrap();
+        let found: Vec<String> = discover(&[dir.path().to_path_buf()])
+            .into_iter()
+            .map(|f| match f {
+                Found::Input(p) => format!("read {}", p.file_name().unwrap().display()),
+                Found::Skipped { path, kind } => {
+                    format!("skip {} ({kind})", path.file_name().unwrap().display())
+                }
+                Found::Failed(e) => format!("fail {e}"),
+            })
+            .collect();
+        assert_eq!(found, ["read a.txt", "skip b.txt (a FIFO)", "read c.txt"]);
     }
 
     #[test]

@@ -33,6 +33,9 @@ pub enum FetchError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A FIFO, socket or device: not read (it could block the run, or never end).
+    #[error("{}: {kind}, not a regular file or directory", path.display())]
+    NotAFile { path: PathBuf, kind: &'static str },
     #[error("{}: larger than {limit} bytes", path.display())]
     TooLarge { path: PathBuf, limit: u64 },
     #[error("{}: sidecar {}: {reason}", path.display(), sidecar.display())]

@@ -15,6 +15,11 @@
 //! ```
 //!
 //! `sitrep sources add|remove` edit the file with `toml_edit`, so comments and layout survive.
+//!
+//! Validation refuses what would make a run misbehave quietly: a limit of 0 (`concurrency`,
+//! `timeout_secs`, an interval…) used to be clamped or obeyed without a word. Settings that
+//! are valid but dangerous, such as an `allow_networks` entry that switches the SSRF guard
+//! off, are [`Sources::warnings`] for the command line to print.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -148,10 +153,11 @@ impl Sources {
     pub fn parse(text: &str, path: &Path) -> Result<Self, SourcesError> {
         let raw: RawFile = toml::from_str(text).map_err(|e| SourcesError::Syntax {
             path: path.to_path_buf(),
-            message: e.to_string(),
+            message: one_line(text, &e),
         })?;
         let mut problems = Vec::new();
         let fetch = raw.fetch;
+        problems.extend(fetch.zero_limits());
         let allow_networks = fetch
             .allow_networks
             .iter()
@@ -163,12 +169,12 @@ impl Sources {
             .collect();
         let http = HttpConfig {
             contact: fetch.contact.clone(),
-            connect_timeout: Duration::from_secs(fetch.connect_timeout_secs.max(1)),
-            timeout: Duration::from_secs(fetch.timeout_secs.max(1)),
+            connect_timeout: Duration::from_secs(fetch.connect_timeout_secs),
+            timeout: Duration::from_secs(fetch.timeout_secs),
             max_body_bytes: fetch.max_body_bytes,
             max_redirects: fetch.max_redirects,
-            concurrency: fetch.concurrency.max(1),
-            per_host_concurrency: fetch.per_host_concurrency.max(1),
+            concurrency: fetch.concurrency,
+            per_host_concurrency: fetch.per_host_concurrency,
             per_host_delay: Duration::from_millis(fetch.per_host_delay_ms),
             allow_networks,
             robots: fetch.robots,
@@ -209,6 +215,9 @@ impl Sources {
             if sources.iter().any(|o| o.name == name) {
                 problems.push(format!("{at}: name {name:?} is used twice"));
             }
+            if s.interval_minutes == Some(0) {
+                problems.push(format!("{at}: interval_minutes: must be at least 1, not 0"));
+            }
             let minutes = s.interval_minutes.unwrap_or(fetch.default_interval_minutes);
             sources.push(Source {
                 name,
@@ -231,6 +240,71 @@ impl Sources {
             sources,
         })
     }
+
+    /// Settings that are valid but probably a mistake, one sentence each, for the user to
+    /// see on every run: an `allow_networks` entry that is a `/0` lets feeds point sitrep at
+    /// any address, cloud metadata and the local network included.
+    pub fn warnings(&self) -> Vec<String> {
+        self.fetch
+            .allow_networks
+            .iter()
+            .zip(&self.http.allow_networks)
+            .filter(|(_, cidr)| cidr.is_everything())
+            .map(|(written, _)| {
+                format!(
+                    "fetch.allow_networks: {written:?} allows every address: the SSRF guard is \
+                     off, and any feed can make sitrep fetch from the local network or cloud \
+                     metadata; list only the networks you need"
+                )
+            })
+            .collect()
+    }
+}
+
+impl FetchSettings {
+    /// The `[fetch]` limits set to 0 where only a positive value makes sense: a timeout of 0,
+    /// a concurrency of 0, a body limit of 0 would make every request fail, or none start.
+    /// (`per_host_delay_ms` and `max_redirects` may be 0.) Negative values never get this far:
+    /// they are not unsigned integers, and TOML parsing rejects them with the key's line.
+    fn zero_limits(&self) -> Vec<String> {
+        let limits: [(&str, u64); 7] = [
+            ("default_interval_minutes", self.default_interval_minutes),
+            ("concurrency", self.concurrency as u64),
+            ("per_host_concurrency", self.per_host_concurrency as u64),
+            ("connect_timeout_secs", self.connect_timeout_secs),
+            ("timeout_secs", self.timeout_secs),
+            ("max_body_bytes", self.max_body_bytes),
+            ("max_pages_per_run", self.max_pages_per_run as u64),
+        ];
+        limits
+            .iter()
+            .filter(|(_, value)| *value == 0)
+            .map(|(key, _)| format!("fetch.{key}: must be at least 1, not 0"))
+            .collect()
+    }
+}
+
+/// A TOML error in one line: the line number, what is wrong, and the line itself, which names
+/// the key: ``line 3: must not be negative (found -1) (`concurrency = -1`)``.
+fn one_line(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim();
+    // The limits are unsigned integers: serde's wording is for programmers.
+    let message = match message.strip_prefix("invalid value: integer `") {
+        Some(rest) if message.ends_with("expected usize") || message.ends_with("expected u64") => {
+            let value = rest.split('`').next().unwrap_or_default();
+            format!("must not be negative (found {value})")
+        }
+        _ => message.to_string(),
+    };
+    let Some(span) = e.span() else {
+        return message;
+    };
+    let line = text
+        .get(..span.start)
+        .map_or(0, |t| t.matches('\n').count());
+    let shown = text.lines().nth(line).unwrap_or_default().trim();
+    let shown: String = shown.chars().take(80).collect();
+    format!("line {}: {message} (`{shown}`)", line + 1)
 }
 
 fn read_document(path: &Path) -> Result<toml_edit::DocumentMut, SourcesError> {
@@ -361,6 +435,60 @@ mod tests {
         ] {
             assert!(err.contains(needle), "{needle} missing from {err}");
         }
+    }
+
+    #[test]
+    fn sources_toml_zero_or_negative_limits_are_rejected() {
+        // (setting, the key the message must name)
+        let cases = [
+            ("[fetch]\nconcurrency = 0", "fetch.concurrency"),
+            (
+                "[fetch]\nper_host_concurrency = 0",
+                "fetch.per_host_concurrency",
+            ),
+            ("[fetch]\ntimeout_secs = 0", "fetch.timeout_secs"),
+            (
+                "[fetch]\nconnect_timeout_secs = 0",
+                "fetch.connect_timeout_secs",
+            ),
+            ("[fetch]\nmax_body_bytes = 0", "fetch.max_body_bytes"),
+            ("[fetch]\nmax_pages_per_run = 0", "fetch.max_pages_per_run"),
+            (
+                "[fetch]\ndefault_interval_minutes = 0",
+                "fetch.default_interval_minutes",
+            ),
+            (
+                "[[source]]\nurl = \"https://a.org/\"\ninterval_minutes = 0",
+                "interval_minutes",
+            ),
+            ("[fetch]\nconcurrency = -4", "concurrency"),
+            ("[fetch]\ntimeout_secs = -1", "timeout_secs"),
+            (
+                "[[source]]\nurl = \"https://a.org/\"\ninterval_minutes = -5",
+                "interval_minutes",
+            ),
+        ];
+        for (text, key) in cases {
+            let err = parse(text).map(|_| ()).unwrap_err().to_string();
+            assert!(err.starts_with("sources.toml: "), "{text}: {err}");
+            assert!(err.contains(key), "{text}: {err}");
+        }
+        // Zero where zero means something stays valid.
+        let s = parse("[fetch]\nper_host_delay_ms = 0\nmax_redirects = 0\n").unwrap();
+        assert_eq!(s.http.max_redirects, 0);
+    }
+
+    #[test]
+    fn sources_toml_allow_networks_opening_everything_is_warned_about() {
+        for everything in ["0.0.0.0/0", "::/0", "10.0.0.0/0"] {
+            let text = format!("[fetch]\nallow_networks = [\"127.0.0.1\", \"{everything}\"]\n");
+            let warnings = parse(&text).unwrap().warnings();
+            assert_eq!(warnings.len(), 1, "{warnings:?}");
+            assert!(warnings[0].contains(everything), "{warnings:?}");
+            assert!(warnings[0].contains("SSRF guard is off"), "{warnings:?}");
+        }
+        let narrow = "[fetch]\nallow_networks = [\"127.0.0.1\", \"10.0.0.0/8\"]\n";
+        assert!(parse(narrow).unwrap().warnings().is_empty());
     }
 
     #[test]

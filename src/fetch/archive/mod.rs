@@ -173,10 +173,11 @@ pub fn open(path: &Path) -> Result<Box<dyn Iterator<Item = Item> + Send>, Archiv
     };
     let file = File::open(path).map_err(io_err)?;
     let mut reader = BufReader::with_capacity(64 * 1024, file);
-    let gz = reader
-        .fill_buf()
-        .map_err(io_err)?
-        .starts_with(&[0x1f, 0x8b]);
+    let head = reader.fill_buf().map_err(io_err)?;
+    let gz = match kind {
+        Kind::Warc => warc::is_gzip(head),
+        _ => head.starts_with(&[0x1f, 0x8b]),
+    };
     Ok(match kind {
         Kind::Warc => warc::reader(path, reader, gz),
         Kind::Jsonl => jsonl::reader(path, reader, gz),

@@ -10,7 +10,7 @@ use super::{ArchiveRecord, MAX_BYTES, format_for, read_capped, sniff};
 use crate::extract::{Overrides, RawDocument};
 use crate::model::{DocFormat, SourceMeta};
 
-/// How a record starts; a scan for the next record looks for it after a newline.
+/// How a record starts; a scan for the next record looks for it anywhere, not only at a line's start.
 pub(super) const VERSION: &[u8] = b"WARC/1.";
 
 /// What one record turned out to be; its offset is the caller's to add.

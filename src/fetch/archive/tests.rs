@@ -8,6 +8,8 @@ use flate2::write::GzEncoder;
 
 use super::*;
 
+mod resync;
+
 fn gz(bytes: &[u8]) -> Vec<u8> {
     let mut enc = GzEncoder::new(Vec::new(), Compression::fast());
     enc.write_all(bytes).unwrap();

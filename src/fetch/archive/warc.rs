@@ -15,13 +15,19 @@
 //!   a member holding many records, or the whole file as one member, is read as well). A
 //!   corrupt or truncated member is reported at its compressed offset and reading resumes at
 //!   the next gzip header (`1f 8b 08`) after it.
-//! - In a plain `.warc`, a malformed record (version line, `Content-Length`, a block that does
-//!   not end where it says) is reported at its offset and reading resumes at the next line
-//!   starting with `WARC/1.` after that offset, so a `Content-Length` too large swallows no
-//!   following record.
+//! - In a plain `.warc` (and inside a member), a malformed record (version line,
+//!   `Content-Length`, a block that does not end where it says) is reported at its offset and
+//!   reading resumes at the next `WARC/1.` after that offset, wherever it is: garbage need not
+//!   end in a newline, so the next record is looked for anywhere rather than only at a line's
+//!   start. A `Content-Length` too large thus swallows no following record, and garbage
+//!   between records costs only the garbage.
+//! - A `.warc.gz` whose first member is preceded by garbage is still read member by member:
+//!   it counts as compressed when a gzip header comes before any `WARC/1.` in its first bytes.
 //!
-//! While resynchronizing, failures at false starts (a gzip magic inside compressed data) are
-//! not reported again: one corruption is one error.
+//! While resynchronizing, failures at false starts (a gzip magic inside compressed data, a
+//! `WARC/1.` inside garbage or inside a record's block) are not reported again: one
+//! corruption is one error. A false start is retried one byte further on, so it cannot hide
+//! a real record that follows it.
 
 use std::collections::VecDeque;
 use std::fs::File;
@@ -32,11 +38,22 @@ use flate2::bufread::GzDecoder;
 
 use super::http::Fault;
 use super::io::{Counting, peek, scan};
-use super::record::{Failure, Outcome, read_record};
+use super::record::{Failure, Outcome, VERSION, read_record};
 use super::{ArchiveError, Item, Skipped, is_data_error};
 
-const RESYNC: &[u8] = b"\nWARC/1.";
 const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b, 0x08];
+
+/// Whether a WARC file whose first bytes are `head` is gzip-compressed: it starts with a gzip
+/// header, or one comes before any `WARC/1.` (garbage before the first member).
+pub(super) fn is_gzip(head: &[u8]) -> bool {
+    let first = |pat: &[u8]| head.windows(pat.len()).position(|w| w == pat);
+    match (first(GZIP_MAGIC), first(VERSION)) {
+        (Some(0), _) => true,
+        (Some(gz), Some(plain)) => gz < plain,
+        (Some(_), None) => true,
+        (None, _) => head.starts_with(&GZIP_MAGIC[..2]),
+    }
+}
 
 /// A WARC reader over an opened file; `gz` when it starts with a gzip header.
 pub(super) fn reader(
@@ -167,7 +184,7 @@ impl Iterator for PlainWarc {
                 }
                 Err(Failure { at, fault }) => {
                     self.ctx.corrupt(at, reason(fault));
-                    let found = seek(&mut self.r, at + 1).and_then(|()| scan(&mut self.r, RESYNC));
+                    let found = seek(&mut self.r, at + 1).and_then(|()| scan(&mut self.r, VERSION));
                     match found {
                         Ok(Some(_)) => self.resumed = true,
                         Ok(None) => self.done = true,
@@ -278,7 +295,7 @@ impl GzWarc {
             }) => {
                 // Look for the next record in this member; if the member itself turns out to be
                 // corrupt, that is the error to report.
-                match scan(&mut member, RESYNC) {
+                match scan(&mut member, VERSION) {
                     Ok(Some(_)) => {
                         self.ctx.corrupt(offset, reason);
                         self.state = State::In {

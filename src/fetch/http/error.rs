@@ -13,8 +13,10 @@ pub enum HttpError {
     Scheme { url: String },
     #[error("{url}: refused by the SSRF guard: {reason}")]
     Refused { url: String, reason: String },
-    #[error("{url}: disallowed by robots.txt")]
-    Robots { url: String },
+    /// Disallowed by the rules, or (`why`) by a robots.txt that could not be read: RFC 9309
+    /// treats a 5xx or an unreachable server as "nothing may be crawled".
+    #[error("{url}: disallowed by robots.txt{}", why.as_ref().map(|w| format!(" ({w})")).unwrap_or_default())]
+    Robots { url: String, why: Option<String> },
     #[error("{url}: HTTP {status}{}", retry_after.map(|d| format!(" (retry after {}s)", d.as_secs())).unwrap_or_default())]
     Status {
         url: String,

@@ -145,7 +145,8 @@ struct HostState {
 #[derive(Debug)]
 enum Robots {
     All,
-    Nothing,
+    /// Nothing may be crawled, because robots.txt could not be read: why.
+    Nothing(String),
     Rules(Box<texting_robots::Robot>),
 }
 
@@ -250,10 +251,13 @@ impl Client {
             url: url.to_string(),
             reason,
         })?;
-        if purpose == Purpose::Page && self.config.robots && !self.robots_allow(url).await {
-            return Err(HttpError::Robots {
-                url: url.to_string(),
-            });
+        if purpose == Purpose::Page && self.config.robots {
+            self.robots_allow(url)
+                .await
+                .map_err(|why| HttpError::Robots {
+                    url: url.to_string(),
+                    why,
+                })?;
         }
         // The permits are held until the body is read: a slow body occupies its host's slot.
         let (response, _permits) = self.send(url, validators).await?;
@@ -388,8 +392,9 @@ impl Client {
     }
 
     /// RFC 9309: fetched once per host and run; a 4xx file means no rules, a 5xx or an
-    /// unreachable server means nothing may be crawled for now.
-    async fn robots_allow(&self, url: &Url) -> bool {
+    /// unreachable server means nothing may be crawled for now. `Err` when disallowed, with
+    /// why when it is not the rules (so that an unreachable host is not blamed on them).
+    async fn robots_allow(&self, url: &Url) -> Result<(), Option<String>> {
         let origin = url.origin().ascii_serialization();
         let cell = {
             let mut robots = self.robots.lock().unwrap_or_else(|p| p.into_inner());
@@ -405,11 +410,12 @@ impl Client {
                         match self.read_body(&robots_url, r).await {
                             Ok(body) => robots_rules(&self.config.agent, &body),
                             Err(HttpError::TooLarge { .. }) => Robots::All,
-                            Err(_) => Robots::Nothing,
+                            Err(e) => Robots::Nothing(format!("robots.txt unreadable: {e}")),
                         }
                     }
                     Ok((r, _)) if r.status().is_client_error() => Robots::All,
-                    _ => Robots::Nothing,
+                    Ok((r, _)) => Robots::Nothing(format!("robots.txt answered {}", r.status())),
+                    Err(e) => Robots::Nothing(format!("robots.txt unreachable: {e}")),
                 };
                 if let Robots::Rules(robot) = &rules
                     && let Some(delay) = robot.delay.filter(|d| d.is_finite() && *d > 0.0)
@@ -423,9 +429,10 @@ impl Client {
             })
             .await;
         match rules {
-            Robots::All => true,
-            Robots::Nothing => false,
-            Robots::Rules(robot) => robot.allowed(url.as_str()),
+            Robots::All => Ok(()),
+            Robots::Nothing(why) => Err(Some(why.clone())),
+            Robots::Rules(robot) if robot.allowed(url.as_str()) => Ok(()),
+            Robots::Rules(_) => Err(None),
         }
     }
 }
