@@ -198,18 +198,14 @@ fn stream(
     sink.columns(&columns).map_err(StoreError::Output)?;
     let mut rows = stmt.query(params_from_iter(params.iter()))?;
     let mut count = 0u64;
-    loop {
-        let row = match rows.next() {
-            Ok(Some(row)) => row,
-            Ok(None) => return Ok(count),
-            Err(e) => return Err(e.into()),
-        };
+    while let Some(row) = rows.next()? {
         if limits.max_rows.is_some_and(|max| count >= max) {
             return Err(StoreError::RowLimit(count));
         }
         sink.row(cells(row, n)?).map_err(StoreError::Output)?;
         count += 1;
     }
+    Ok(count)
 }
 
 /// RN3 before RN24: prefix, then number.
