@@ -1,10 +1,12 @@
 //! Command-line interface: arguments are parsed here, turned into library values, and the
 //! library does the work. Only this layer prints and picks exit codes.
 //!
-//! Exit codes: 0 success; 1 some inputs or sources failed (the others were stored) or a
-//! runtime error; 2 usage error or invalid pattern or sources files; 75 another run holds the
-//! database lock.
+//! Exit codes: 0 success (a reader closing the output early included); 1 some inputs or
+//! sources failed (the others were stored) or a runtime error; 2 usage error (a `--db` that
+//! is not a sitrep database included) or invalid pattern or sources files; 75 another run
+//! holds the database lock.
 
+mod failure;
 mod fetch;
 mod import;
 mod ingest;
@@ -12,6 +14,7 @@ mod log;
 mod output;
 mod progress;
 mod reprocess;
+mod sql;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -198,11 +201,19 @@ enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
-    /// Run one read-only SQL statement.
+    /// Run one read-only SQL statement (SQLite's dialect), within a time and a row limit.
     Sql {
+        #[arg(value_parser = sql::parse_query)]
         query: String,
         #[arg(long, value_enum, default_value_t)]
         format: Format,
+        /// Seconds the query may run; 0 for no limit.
+        #[arg(long, value_name = "SECS", default_value_t = 30)]
+        timeout: u64,
+        /// Rows the query may return; 0 for no limit [default: 10000 for a table, no limit
+        /// for CSV and JSON].
+        #[arg(long, value_name = "N")]
+        max_rows: Option<u64>,
     },
     /// Check the pattern files and print their version.
     Patterns,
@@ -388,10 +399,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             )?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Sql { query, format } => {
-            output::print(&open_existing(&cli.db)?.sql(&query)?, format)?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Sql {
+            query,
+            format,
+            timeout,
+            max_rows,
+        } => sql::sql(
+            &cli.db,
+            &query,
+            format,
+            sql::limits(format, timeout, max_rows),
+        ),
         Command::Parse { text, language } => {
             let lang = match language.as_str() {
                 "en" => sitrep::syntax::Lang::En,
@@ -419,17 +437,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 pub fn main() -> ExitCode {
+    failure::quiet_on_closed_pipe();
     let cli = Cli::parse();
     log::init(cli.verbose, cli.quiet, cli.log_format);
     match run(cli) {
         Ok(code) => code,
+        Err(e) if failure::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             if let Some(held) = e.downcast_ref::<fetch::LockHeld>() {
                 eprintln!("sitrep: {held}");
                 return ExitCode::from(fetch::LOCK_HELD);
             }
-            eprintln!("sitrep: {e:#}");
-            if e.downcast_ref::<UsageError>().is_some() {
+            eprintln!("sitrep: {}", failure::message(&e));
+            let foreign_db = matches!(
+                e.downcast_ref::<sitrep::store::StoreError>(),
+                Some(sitrep::store::StoreError::Foreign { .. })
+            );
+            if e.downcast_ref::<UsageError>().is_some() || foreign_db {
                 ExitCode::from(2)
             } else {
                 ExitCode::FAILURE

@@ -6,6 +6,7 @@
 
 mod derived;
 mod frontier;
+mod identity;
 mod query;
 mod schema;
 
@@ -21,7 +22,9 @@ pub use frontier::{
     ItemId, ItemState, NewItem, PageOutcome, PageRecord, PendingItem, PollRecord, RawPage,
     SourceId, SourceState,
 };
-pub use query::{Cell, ClaimFilter, LiteralFilter, LiteralRole, Table};
+pub use query::{
+    Cell, ClaimFilter, LiteralFilter, LiteralRole, RowSink, SqlLimits, Table, is_blank_sql,
+};
 
 use crate::extract;
 use crate::model::{Arg, Attribution, EntityId, EntityKind, RoadEntity};
@@ -29,21 +32,57 @@ use crate::patterns::PatternSet;
 use crate::pipeline::Analysis;
 
 /// Why a storage operation failed.
+///
+/// A message includes the text of the error it wraps, so the wrapped error is not also
+/// offered as its `source()`: a chain printer (`anyhow`'s `{:#}`) would print it twice.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("database {}: {source}", path.display())]
+    #[error("database {}: {error}", path.display())]
     Open {
         path: PathBuf,
-        source: rusqlite::Error,
+        error: rusqlite::Error,
     },
-    #[error("migrating the database schema: {0}")]
-    Migrate(#[from] rusqlite_migration::Error),
+    #[error("migrating the database schema: {}", migrate_message(.0))]
+    Migrate(rusqlite_migration::Error),
     #[error("database: {0}")]
-    Sql(#[from] rusqlite::Error),
+    Sql(rusqlite::Error),
     #[error("compressing a raw body: {0}")]
     Compress(std::io::Error),
     #[error("this connection is read-only: {0}")]
     ReadOnly(String),
+    /// Another program's SQLite file: nothing was written to it.
+    #[error("{} is not a sitrep database (it has {})", path.display(), identity::list_tables(tables))]
+    Foreign { path: PathBuf, tables: Vec<String> },
+    #[error("no SQL statement in the query")]
+    EmptyQuery,
+    #[error("the query ran longer than its time limit of {} s", .0.as_secs_f64())]
+    TimeLimit(std::time::Duration),
+    #[error("the query returned more than {0} rows, its row limit")]
+    RowLimit(u64),
+    /// The sink of a streamed query failed to write (a closed pipe, a full disk).
+    #[error(transparent)]
+    Output(std::io::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sql(e)
+    }
+}
+
+impl From<rusqlite_migration::Error> for StoreError {
+    fn from(e: rusqlite_migration::Error) -> Self {
+        StoreError::Migrate(e)
+    }
+}
+
+/// A failed migration without the text of the migration: its SQL is the schema, and
+/// printing it buries the one line that matters.
+fn migrate_message(e: &rusqlite_migration::Error) -> String {
+    match e {
+        rusqlite_migration::Error::RusqliteError { err, .. } => err.to_string(),
+        other => other.to_string(),
+    }
 }
 
 /// Row id of a stored article.
@@ -103,12 +142,15 @@ pub fn content_hash(text: &str) -> String {
 }
 
 impl Store {
-    /// Opens (creating if needed) a database file and brings its schema up to date.
+    /// Opens (creating if needed) a database file and brings its schema up to date. Another
+    /// program's SQLite file is refused ([`StoreError::Foreign`]) before anything is written
+    /// to it.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+        let conn = Connection::open(path).map_err(|error| StoreError::Open {
             path: path.to_path_buf(),
-            source,
+            error,
         })?;
+        identity::check(&conn, path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         Self::init(conn)
     }
@@ -126,12 +168,13 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_URI
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let open = || {
-            Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
+            Connection::open_with_flags(path, flags).map_err(|error| StoreError::Open {
                 path: path.to_path_buf(),
-                source,
+                error,
             })
         };
         let mut conn = open()?;
+        identity::check(&conn, path)?;
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if version < schema::LATEST {
             drop(conn);

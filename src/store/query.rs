@@ -2,11 +2,16 @@
 //! SQL.
 //!
 //! Each returns a [`Table`] (column names and typed cells) that the binary renders as an
-//! aligned table, JSON or CSV. Filters are bound parameters, never spliced into SQL.
+//! aligned table, JSON or CSV. Filters are bound parameters, never spliced into SQL. Raw SQL
+//! instead streams its rows into a [`RowSink`], within a time and a row limit, because its
+//! result may be of any size, or endless.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use rusqlite::types::{Value, ValueRef};
-use rusqlite::{Statement, params_from_iter};
+use rusqlite::{Connection, Statement, params_from_iter};
 use serde::Serialize;
 
 use super::{Store, StoreError};
@@ -52,6 +57,36 @@ impl Table {
     pub fn push(&mut self, row: Vec<Cell>) {
         self.rows.push(row);
     }
+}
+
+/// Where the rows of a query go as they are read: the column names once, then every row.
+/// Writing errors end the query and come back as [`StoreError::Output`].
+pub trait RowSink {
+    fn columns(&mut self, names: &[String]) -> std::io::Result<()>;
+    fn row(&mut self, cells: Vec<Cell>) -> std::io::Result<()>;
+}
+
+/// A table holds every row it is given: for results known to be small.
+impl RowSink for Table {
+    fn columns(&mut self, names: &[String]) -> std::io::Result<()> {
+        self.columns = names.to_vec();
+        Ok(())
+    }
+
+    fn row(&mut self, cells: Vec<Cell>) -> std::io::Result<()> {
+        self.rows.push(cells);
+        Ok(())
+    }
+}
+
+/// Bounds on one ad-hoc query ([`Store::sql`]); `None` is no bound.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SqlLimits {
+    /// Time SQLite may spend on the query. The time the sink takes over each row (a slow
+    /// reader of the output) does not count.
+    pub timeout: Option<Duration>,
+    /// Rows the query may return; one more is an error.
+    pub max_rows: Option<u64>,
 }
 
 /// Filters of `sitrep claims`; every one narrows the result.
@@ -130,24 +165,47 @@ const LITERALS: &str = "
     ORDER BY claims DESC, articles DESC, lower(literal), role";
 
 fn run(stmt: &mut Statement, params: &[Value]) -> Result<Table, StoreError> {
+    let mut table = Table::new(&[]);
+    stream(stmt, params, SqlLimits::default(), &mut table)?;
+    Ok(table)
+}
+
+/// The cells of one row, blobs shown by their size.
+fn cells(row: &rusqlite::Row, n: usize) -> Result<Vec<Cell>, StoreError> {
+    let mut cells = Vec::with_capacity(n);
+    for i in 0..n {
+        cells.push(match row.get_ref(i)? {
+            ValueRef::Null => Cell::Null,
+            ValueRef::Integer(v) => Cell::Int(v),
+            ValueRef::Real(v) => Cell::Real(v),
+            ValueRef::Text(t) => Cell::Text(String::from_utf8_lossy(t).into_owned()),
+            ValueRef::Blob(b) => Cell::Text(format!("<{} bytes>", b.len())),
+        });
+    }
+    Ok(cells)
+}
+
+/// Hands the rows of a prepared statement to `sink` one at a time, within `limits`;
+/// returns how many there were.
+fn stream(
+    stmt: &mut Statement,
+    params: &[Value],
+    limits: SqlLimits,
+    sink: &mut dyn RowSink,
+) -> Result<u64, StoreError> {
     let columns: Vec<String> = stmt.column_names().iter().map(|c| c.to_string()).collect();
     let n = columns.len();
-    let mut rows = Vec::new();
-    let mut result = stmt.query(params_from_iter(params.iter()))?;
-    while let Some(row) = result.next()? {
-        let mut cells = Vec::with_capacity(n);
-        for i in 0..n {
-            cells.push(match row.get_ref(i)? {
-                ValueRef::Null => Cell::Null,
-                ValueRef::Integer(v) => Cell::Int(v),
-                ValueRef::Real(v) => Cell::Real(v),
-                ValueRef::Text(t) => Cell::Text(String::from_utf8_lossy(t).into_owned()),
-                ValueRef::Blob(b) => Cell::Text(format!("<{} bytes>", b.len())),
-            });
+    sink.columns(&columns).map_err(StoreError::Output)?;
+    let mut rows = stmt.query(params_from_iter(params.iter()))?;
+    let mut count = 0u64;
+    while let Some(row) = rows.next()? {
+        if limits.max_rows.is_some_and(|max| count >= max) {
+            return Err(StoreError::RowLimit(count));
         }
-        rows.push(cells);
+        sink.row(cells(row, n)?).map_err(StoreError::Output)?;
+        count += 1;
     }
-    Ok(Table { columns, rows })
+    Ok(count)
 }
 
 /// RN3 before RN24: prefix, then number.
@@ -311,14 +369,153 @@ impl Store {
         self.table(&sql, &[role, since])
     }
 
-    /// Runs one SQL statement and returns its rows. On a read-only store, writes fail.
-    pub fn sql(&self, sql: &str) -> Result<Table, StoreError> {
+    /// Runs one read-only SQL statement, handing its rows to `sink` as SQLite produces
+    /// them, so a result of any size takes no memory here. Stops with
+    /// [`StoreError::TimeLimit`] or [`StoreError::RowLimit`] when a limit is passed (the rows
+    /// before it have reached the sink). Statements that write are refused.
+    pub fn sql(
+        &self,
+        sql: &str,
+        limits: SqlLimits,
+        sink: &mut dyn RowSink,
+    ) -> Result<u64, StoreError> {
+        if is_blank_sql(sql) {
+            return Err(StoreError::EmptyQuery);
+        }
         let mut stmt = self.conn.prepare(sql)?;
         if !stmt.readonly() {
             return Err(StoreError::ReadOnly(
                 "only statements that read are allowed".into(),
             ));
         }
-        run(&mut stmt, &[])
+        let Some(limit) = limits.timeout else {
+            return stream(&mut stmt, &[], limits, sink);
+        };
+        let clock = Clock::start(&self.conn, limit)?;
+        let result = stream(
+            &mut stmt,
+            &[],
+            limits,
+            &mut Timed {
+                sink,
+                clock: &clock,
+            },
+        );
+        match result {
+            Err(StoreError::Sql(_)) if clock.expired() => Err(StoreError::TimeLimit(limit)),
+            other => other,
+        }
+    }
+}
+
+/// True when `sql` holds no statement: only blanks, `;` and comments. SQLite prepares such
+/// text into nothing, and running nothing fails with a misleading "API misuse".
+pub fn is_blank_sql(sql: &str) -> bool {
+    let mut rest = sql;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == ';');
+        if let Some(comment) = rest.strip_prefix("--") {
+            rest = comment.split_once('\n').map_or("", |(_, after)| after);
+        } else if let Some(comment) = rest.strip_prefix("/*") {
+            // An unterminated block comment runs to the end, as in SQLite.
+            rest = comment.split_once("*/").map_or("", |(_, after)| after);
+        } else {
+            return rest.is_empty();
+        }
+    }
+}
+
+/// Counts the time SQLite spends on a query, not the time its sink spends writing (a reader
+/// paging through the output must not use up the budget), and interrupts the query through
+/// SQLite's progress handler once the budget is spent. Removes the handler when dropped.
+struct Clock<'c> {
+    conn: &'c Connection,
+    state: Arc<Mutex<ClockState>>,
+}
+
+#[derive(Debug)]
+struct ClockState {
+    limit: Duration,
+    spent: Duration,
+    /// When SQLite last got control back from the sink.
+    resumed: Option<Instant>,
+    expired: bool,
+}
+
+/// Virtual machine instructions between two looks at the clock: a few microseconds.
+const CLOCK_EVERY: i32 = 1000;
+
+impl<'c> Clock<'c> {
+    fn start(conn: &'c Connection, limit: Duration) -> Result<Self, StoreError> {
+        let state = Arc::new(Mutex::new(ClockState {
+            limit,
+            spent: Duration::ZERO,
+            resumed: Some(Instant::now()),
+            expired: false,
+        }));
+        let watched = Arc::clone(&state);
+        conn.progress_handler(
+            CLOCK_EVERY,
+            Some(move || {
+                let Ok(mut s) = watched.lock() else {
+                    return true;
+                };
+                let running = s.resumed.map_or(Duration::ZERO, |t| t.elapsed());
+                if s.spent + running > s.limit {
+                    s.expired = true;
+                }
+                s.expired
+            }),
+        )?;
+        Ok(Self { conn, state })
+    }
+
+    fn expired(&self) -> bool {
+        self.state.lock().map_or(true, |s| s.expired)
+    }
+
+    /// The sink has the row: SQLite's time stops.
+    fn pause(&self) {
+        if let Ok(mut s) = self.state.lock()
+            && let Some(t) = s.resumed.take()
+        {
+            s.spent += t.elapsed();
+        }
+    }
+
+    /// The sink is done: SQLite's time runs again.
+    fn resume(&self) {
+        if let Ok(mut s) = self.state.lock() {
+            s.resumed = Some(Instant::now());
+        }
+    }
+}
+
+impl Drop for Clock<'_> {
+    fn drop(&mut self) {
+        // Removing a handler cannot fail on a connection this process opened.
+        let _ = self.conn.progress_handler(0, None::<fn() -> bool>);
+    }
+}
+
+/// A sink whose time does not count against the query's.
+struct Timed<'s, 'c> {
+    sink: &'s mut dyn RowSink,
+    clock: &'s Clock<'c>,
+}
+
+impl RowSink for Timed<'_, '_> {
+    fn columns(&mut self, names: &[String]) -> std::io::Result<()> {
+        self.clock.pause();
+        let result = self.sink.columns(names);
+        self.clock.resume();
+        result
+    }
+
+    fn row(&mut self, cells: Vec<Cell>) -> std::io::Result<()> {
+        self.clock.pause();
+        let result = self.sink.row(cells);
+        self.clock.resume();
+        result
     }
 }
