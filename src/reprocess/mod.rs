@@ -62,6 +62,50 @@ pub struct Report {
     pub resumed_after: Option<i64>,
 }
 
+/// Whether removing `removed` of `stored` claims is "most of them": more than half. A
+/// reprocess that would do so is refused unless forced: that is what a pattern file emptied
+/// or cut by mistake looks like, and the claims it would delete cannot be got back.
+pub fn removes_most(removed: u64, stored: u64) -> bool {
+    removed.saturating_mul(2) > stored
+}
+
+/// What the comparison before a reprocess found.
+#[derive(Debug)]
+pub enum Check {
+    /// At most half of the stored claims would be removed.
+    Plausible,
+    /// Most would be: the whole diff, to show, and the claims stored.
+    RemovesMost { diff: diff::Diff, stored: u64 },
+}
+
+/// Compares the selected articles' stored claims with what `pipeline` makes of them, as
+/// [`diff::diff`] does, writing nothing, and says whether reprocessing would remove most of
+/// them. It stops as soon as the answer is sure to be "no" (the claims not yet compared could
+/// not make it "yes" even if all were removed), so a sound pattern change usually costs half
+/// a pass; a refusal costs a whole one, for a complete diff.
+pub fn check(
+    store: &Store,
+    pipeline: &Pipeline,
+    sel: &Selection,
+    progress: &dyn Progress,
+) -> Result<Check, StoreError> {
+    let stored = store.claim_count(sel)?;
+    if stored == 0 {
+        return Ok(Check::Plausible);
+    }
+    let surely_plausible = |d: &diff::Diff| {
+        let compared = d.unchanged + (d.removed.len() + d.changed.len()) as u64;
+        let worst = d.removed.len() as u64 + stored.saturating_sub(compared);
+        !removes_most(worst, stored)
+    };
+    let d = diff::diff_until(store, pipeline, sel, progress, &surely_plausible)?;
+    Ok(if removes_most(d.removed.len() as u64, stored) {
+        Check::RemovesMost { diff: d, stored }
+    } else {
+        Check::Plausible
+    })
+}
+
 /// Runs the pure stages on one stored article; a panic (a bug) fails this article only.
 pub(crate) fn process(pipeline: &Pipeline, article: &StoredArticle) -> Result<Analysis, String> {
     match &article.input {
