@@ -12,6 +12,7 @@ use sitrep::pipeline::Pipeline;
 use sitrep::reprocess::{self, diff};
 use sitrep::store::{Cell, RunStats, Selection, Store, Table};
 
+use super::import::record_failure;
 use super::output::{self, Format};
 use super::progress::Bar;
 use super::{UsageError, fetch::lock, open_existing};
@@ -109,21 +110,18 @@ pub fn reprocess(
     let run = store.begin_run("reprocess", patterns)?;
     let started = std::time::Instant::now();
     let bar = Bar::new(quiet);
-    let report = reprocess::reprocess(&mut store, &pipeline, &selection, resume, &bar).map_err(
-        |e| match e {
-            reprocess::ReprocessError::PatternsChanged { .. } => {
-                anyhow::Error::from(UsageError(e.into()))
+    let report =
+        match reprocess::reprocess(&mut store, &pipeline, &selection, resume, Some(run), &bar) {
+            Ok(report) => report,
+            Err(e @ reprocess::ReprocessError::PatternsChanged { .. }) => {
+                let e = anyhow::Error::from(UsageError(e.into()));
+                return Err(record_failure(&store, run, None, e));
             }
-            other => other.into(),
-        },
-    )?;
+            Err(e) => return Err(record_failure(&store, run, None, e.into())),
+        };
     let stats = RunStats {
-        inputs: report.articles,
-        failed: report.failed,
-        duplicates: report.conflicts,
-        claims: report.claims_after,
         duration_ms: Some(started.elapsed().as_millis() as u64),
-        ..RunStats::default()
+        ..report.stats()
     };
     let status = if report.failed > 0 { "partial" } else { "ok" };
     store.finish_run(run, stats, status)?;

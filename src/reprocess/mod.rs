@@ -16,7 +16,9 @@ use tracing::warn;
 
 use crate::model::PatternVersion;
 use crate::pipeline::{Analysis, Pipeline};
-use crate::store::{ArticleId, Input, Selection, Store, StoreError, StoredArticle};
+use crate::store::{
+    ArticleId, Input, RunId, RunStats, Selection, Store, StoreError, StoredArticle,
+};
 
 /// Articles read, processed and written per batch.
 pub const BATCH: usize = 128;
@@ -106,6 +108,19 @@ pub fn check(
     })
 }
 
+impl Report {
+    /// The counts of the reprocess's row in `runs` (`claims` only once it is finished).
+    pub fn stats(&self) -> RunStats {
+        RunStats {
+            inputs: self.articles,
+            failed: self.failed,
+            duplicates: self.conflicts,
+            claims: self.claims_after,
+            ..RunStats::default()
+        }
+    }
+}
+
 /// Runs the pure stages on one stored article; a panic (a bug) fails this article only.
 pub(crate) fn process(pipeline: &Pipeline, article: &StoredArticle) -> Result<Analysis, String> {
     match &article.input {
@@ -166,11 +181,13 @@ fn start(
 }
 
 /// Re-runs the pipeline over the selected stored articles and replaces their derived rows.
+/// The counts of `run`, when given, follow each batch written.
 pub fn reprocess(
     store: &mut Store,
     pipeline: &Pipeline,
     sel: &Selection,
     resume: bool,
+    run: Option<RunId>,
     progress: &dyn Progress,
 ) -> Result<Report, ReprocessError> {
     let version = &pipeline.patterns().version;
@@ -199,6 +216,9 @@ pub fn reprocess(
         let conflicts = store.replace_derived(&ok, Some(&cursor(after, version, &sel)))?;
         report.conflicts += conflicts.len() as u64;
         report.articles += batch.len() as u64;
+        if let Some(run) = run {
+            store.run_progress(run, &report.stats())?;
+        }
         progress.advance(batch.len() as u64);
     }
     store.replace_derived(&[], None)?;
