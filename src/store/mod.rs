@@ -23,7 +23,7 @@ pub use frontier::{
     SourceId, SourceState,
 };
 pub use query::{Cell, ClaimFilter, LiteralFilter, LiteralRole, Table};
-pub use runs::{RunId, RunStats};
+pub use runs::{ENDED_UNFINISHED, RunId, RunStats};
 
 use crate::extract;
 use crate::model::{Arg, Attribution, EntityId, EntityKind, RoadEntity};
