@@ -572,11 +572,12 @@ fn regression_a_query_on_a_database_of_an_older_sitrep_migrates_it_first() {
     let (_dir, db) = seeded();
     {
         // Back to schema 4: the claim views without `time_basis`, the claims without
-        // `subject_inferred` (schema 6).
+        // `subject_inferred` (schema 6), the runs without `error` (schema 7).
         let conn = Connection::open(&db).unwrap();
         conn.execute_batch(
             "DROP VIEW road_status_latest; DROP VIEW road_status_history; DROP VIEW claims_named;
              ALTER TABLE claims DROP COLUMN subject_inferred;
+             ALTER TABLE runs DROP COLUMN error;
              CREATE VIEW claims_named AS SELECT id FROM claims;
              CREATE VIEW road_status_history AS SELECT id AS claim_id FROM claims;
              CREATE VIEW road_status_latest AS SELECT claim_id FROM road_status_history;

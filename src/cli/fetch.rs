@@ -97,8 +97,14 @@ pub struct LockHeld(pub PathBuf);
 
 /// Takes the run lock next to the database. The OS releases it when the process ends, even
 /// by SIGKILL, so a crashed run never blocks the next one.
+///
+/// The lock file sits next to the database file itself, whatever path reaches it: a symlink,
+/// `..` or a relative path all lead to one lock, so two runs on one database through
+/// different paths cannot both write. (A second hard link to the file is a different path
+/// and is not caught; do not hard-link databases.)
 pub fn lock(db: &Path) -> Result<File> {
-    let mut name = db.as_os_str().to_owned();
+    let real = real_path(db).with_context(|| format!("resolving {}", db.display()))?;
+    let mut name = real.into_os_string();
     name.push(".lock");
     let path = PathBuf::from(name);
     let file = File::options()
@@ -114,6 +120,35 @@ pub fn lock(db: &Path) -> Result<File> {
             Err(anyhow::Error::from(e).context(format!("locking {}", path.display())))
         }
     }
+}
+
+/// The canonical path of a database file, which may not exist yet: its directory's canonical
+/// path and its name. A symlink to a file not yet created is followed (as SQLite does when
+/// it creates the file), up to a bound that stops link loops.
+fn real_path(db: &Path) -> std::io::Result<PathBuf> {
+    let mut path = db.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::canonicalize(&path) {
+            Ok(real) => return Ok(real),
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            Err(_) => {}
+        }
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        match std::fs::read_link(&path) {
+            // A dangling symlink: where it points is where the database will be created.
+            Ok(target) => path = dir.join(target),
+            Err(_) => {
+                let name = path.file_name().ok_or_else(|| {
+                    std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file path")
+                })?;
+                return Ok(std::fs::canonicalize(dir)?.join(name));
+            }
+        }
+    }
+    Err(std::io::Error::other("too many levels of symbolic links"))
 }
 
 /// Loads the sources file; an invalid one is a usage error (exit 2). Its warnings are printed
@@ -156,8 +191,8 @@ pub fn fetch(
     let mut store = Store::open(db)?;
     store.close_interrupted_runs()?;
     store.sync_patterns(patterns)?;
-    let run = store.begin_run("fetch", patterns)?;
     let crawler = Crawler::new(config.http.clone(), &pipeline)?;
+    let run = store.begin_run("fetch", patterns)?;
     let max = max_pages.unwrap_or(config.fetch.max_pages_per_run);
     let pass = if one_off.is_empty() {
         Pass::Sources {
@@ -167,7 +202,8 @@ pub fn fetch(
     } else {
         Pass::Urls(&one_off)
     };
-    let report = crawl::run_pass(&crawler, &mut store, pass, max, Some(run))?;
+    let report = crawl::run_pass(&crawler, &mut store, pass, max, Some(run))
+        .map_err(|e| super::import::record_failure(&store, run, None, e.into()))?;
     // Pages refused (SSRF guard, robots.txt) are skipped, not failed, in a scheduled pass; a
     // page asked for by hand that was not stored is a failure of what was asked.
     let not_stored = one_off_failures(&store, &one_off)?;

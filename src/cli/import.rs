@@ -20,7 +20,7 @@ use sitrep::fetch::local::{self, Found};
 use sitrep::patterns::PatternSet;
 use sitrep::pipeline::{Analysis, Pipeline};
 use sitrep::reprocess::Progress;
-use sitrep::store::{RawPage, RunStats, Store, Stored};
+use sitrep::store::{RawPage, RunId, RunStats, Store, Stored};
 
 use super::ingest::process;
 use super::progress::Bar;
@@ -145,7 +145,7 @@ fn inputs(paths: Vec<PathBuf>, overrides: Overrides) -> impl Iterator<Item = Nex
 fn write(
     store: &mut Store,
     chunk: &[(Doc, Analysis)],
-    run: sitrep::store::RunId,
+    run: RunId,
     stats: &mut RunStats,
 ) -> Result<()> {
     let now = Utc::now();
@@ -177,7 +177,27 @@ fn write(
             Stored::Duplicate(_) => stats.duplicates += 1,
         }
     }
+    // `added` and `claims` were counted in the batch's transaction; the rest follows it.
+    store.run_progress(run, stats)?;
     Ok(())
+}
+
+/// Ends `run` as `failed` with `error` as its reason (and `stats`, when known, as its
+/// counts), and returns the error. When even that cannot be written (the disk is full),
+/// the row stays `running` until the next run marks it `interrupted`.
+pub(super) fn record_failure(
+    store: &Store,
+    run: RunId,
+    stats: Option<&RunStats>,
+    error: anyhow::Error,
+) -> anyhow::Error {
+    let recorded = stats
+        .map_or(Ok(()), |s| store.run_progress(run, s))
+        .and_then(|()| store.fail_run(run, &format!("{error:#}")));
+    if let Err(e) = recorded {
+        eprintln!("sitrep: could not record the failure in the runs table: {e}");
+    }
+    error
 }
 
 /// Processed documents waiting to be written.
@@ -190,7 +210,7 @@ fn flush(
     store: &mut Store,
     chunk: &mut Vec<Doc>,
     ready: Ready,
-    run: sitrep::store::RunId,
+    run: RunId,
     stats: &mut RunStats,
     bar: &Bar,
 ) -> Result<Ready> {
@@ -300,8 +320,10 @@ pub fn import(
         write(&mut store, &last, run, &mut stats)
     });
     bar.finish();
-    result?;
     stats.duration_ms = Some(started.elapsed().as_millis() as u64);
+    if let Err(e) = result {
+        return Err(record_failure(&store, run, Some(&stats), e));
+    }
     let status = if stats.failed > 0 { "partial" } else { "ok" };
     store.finish_run(run, stats, status)?;
     if !quiet {

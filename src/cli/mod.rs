@@ -117,6 +117,10 @@ enum Command {
         /// Only report what would change (same as `sitrep diff`).
         #[arg(long)]
         dry_run: bool,
+        /// Write even when the current patterns would remove more than half of the stored
+        /// claims (without it, such a reprocess stops before writing and shows the diff).
+        #[arg(long)]
+        force: bool,
     },
     /// What reprocessing with the current patterns would add, remove or change. Writes nothing.
     Diff {
@@ -303,12 +307,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             select,
             resume,
             dry_run,
+            force,
         } => {
             let patterns = load_patterns(cli.patterns.as_deref())?;
             if dry_run {
                 reprocess::diff(&cli.db, &patterns, &select, 5, Format::Table, cli.quiet)
             } else {
-                reprocess::reprocess(&cli.db, &patterns, &select, resume, cli.quiet)
+                reprocess::reprocess(&cli.db, &patterns, &select, resume, force, cli.quiet)
             }
         }
         Command::Diff {

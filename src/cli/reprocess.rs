@@ -12,6 +12,7 @@ use sitrep::pipeline::Pipeline;
 use sitrep::reprocess::{self, diff};
 use sitrep::store::{Cell, RunStats, Selection, Store, Table};
 
+use super::import::record_failure;
 use super::output::{self, Format};
 use super::progress::Bar;
 use super::{UsageError, fetch::lock, open_existing};
@@ -55,11 +56,24 @@ pub fn set_jobs(jobs: Option<usize>) -> Result<()> {
         .context("starting worker threads")
 }
 
+/// A reprocess that would remove most of the stored claims, refused (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "reprocess refused: patterns {version} would remove {removed} of the {stored} stored claim(s) (more than half) and add {added}; nothing was written. Review the change with `sitrep diff`, fix the pattern files, or pass --force to write it anyway"
+)]
+struct RemovesMost {
+    version: String,
+    removed: usize,
+    added: usize,
+    stored: u64,
+}
+
 pub fn reprocess(
     db: &Path,
     patterns: &PatternSet,
     args: &SelectArgs,
     resume: bool,
+    force: bool,
     quiet: bool,
 ) -> Result<ExitCode> {
     if !db.exists() {
@@ -71,28 +85,43 @@ pub fn reprocess(
     let _lock = lock(db)?;
     let pipeline = Pipeline::new(patterns)?;
     let mut store = Store::open(db)?;
+    let selection = args.selection();
+    set_jobs(args.jobs)?;
+    // A resumed run was checked when it started (the cursor pins its pattern set).
+    let resuming = resume && store.reprocess_cursor()?.is_some();
+    if !force
+        && !resuming
+        && let reprocess::Check::RemovesMost { diff: d, stored } =
+            reprocess::check(&store, &pipeline, &selection, &Bar::new(quiet))?
+    {
+        print_diff(&d, patterns, 5, Format::Table)?;
+        anyhow::bail!(UsageError(
+            RemovesMost {
+                version: patterns.version.0.clone(),
+                removed: d.removed.len(),
+                added: d.added.len(),
+                stored,
+            }
+            .into()
+        ));
+    }
     store.close_interrupted_runs()?;
     store.sync_patterns(patterns)?;
     let run = store.begin_run("reprocess", patterns)?;
     let started = std::time::Instant::now();
     let bar = Bar::new(quiet);
-    let selection = args.selection();
-    set_jobs(args.jobs)?;
-    let report = reprocess::reprocess(&mut store, &pipeline, &selection, resume, &bar).map_err(
-        |e| match e {
-            reprocess::ReprocessError::PatternsChanged { .. } => {
-                anyhow::Error::from(UsageError(e.into()))
+    let report =
+        match reprocess::reprocess(&mut store, &pipeline, &selection, resume, Some(run), &bar) {
+            Ok(report) => report,
+            Err(e @ reprocess::ReprocessError::PatternsChanged { .. }) => {
+                let e = anyhow::Error::from(UsageError(e.into()));
+                return Err(record_failure(&store, run, None, e));
             }
-            other => other.into(),
-        },
-    )?;
+            Err(e) => return Err(record_failure(&store, run, None, e.into())),
+        };
     let stats = RunStats {
-        inputs: report.articles,
-        failed: report.failed,
-        duplicates: report.conflicts,
-        claims: report.claims_after,
         duration_ms: Some(started.elapsed().as_millis() as u64),
-        ..RunStats::default()
+        ..report.stats()
     };
     let status = if report.failed > 0 { "partial" } else { "ok" };
     store.finish_run(run, stats, status)?;
@@ -162,9 +191,21 @@ pub fn diff(
     let selection = args.selection();
     set_jobs(args.jobs)?;
     let d = diff::diff(&store, &pipeline, &selection, &bar)?;
+    print_diff(&d, patterns, examples, format)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The diff as `sitrep diff` prints it: a summary line, tables by predicate and by entity,
+/// and examples.
+fn print_diff(
+    d: &diff::Diff,
+    patterns: &PatternSet,
+    examples: usize,
+    format: Format,
+) -> Result<()> {
     if format == Format::Json {
         println!("{}", serde_json::to_string_pretty(&d)?);
-        return Ok(ExitCode::SUCCESS);
+        return Ok(());
     }
     println!(
         "{} article(s) against patterns {}: {} claim(s) added, {} removed, {} changed, {} unchanged{}",
@@ -181,7 +222,7 @@ pub fn diff(
         }
     );
     if d.is_empty() {
-        return Ok(ExitCode::SUCCESS);
+        return Ok(());
     }
     for (title, counts) in [("predicate", &d.by_predicate), ("entity", &d.by_entity)] {
         let mut table = Table::new(&[title, "added", "removed", "changed"]);
@@ -208,5 +249,5 @@ pub fn diff(
     for (old, new) in d.changed.iter().take(examples) {
         println!("~ {}\n  {}", shown(old), shown(new));
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }

@@ -325,16 +325,29 @@ pub struct PatternSet {
 }
 
 impl PatternSet {
-    /// Loads the pattern files of `dir`. Missing optional files count as empty.
+    /// Loads the pattern files of `dir`. Every one of [`FILES`] is required: a missing file
+    /// is refused, not read as empty, since a set without (say) its rules would silently
+    /// replace every stored claim with none. All missing files are reported together.
     pub fn load_dir(dir: &Path) -> Result<Self, PatternError> {
         let mut sources = Vec::new();
+        let mut missing = Vec::new();
         for name in FILES {
             let path = dir.join(name);
             match std::fs::read_to_string(&path) {
                 Ok(text) => sources.push((path, text)),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => missing.push(Problem {
+                    file: path,
+                    line: 0,
+                    reason: format!(
+                        "missing: a pattern directory needs all of {} (see patterns/README.md)",
+                        FILES.join(", ")
+                    ),
+                }),
                 Err(source) => return Err(PatternError::Io { file: path, source }),
             }
+        }
+        if !missing.is_empty() {
+            return Err(PatternError::Invalid(missing));
         }
         Self::from_sources(&sources)
     }
@@ -349,6 +362,8 @@ impl PatternSet {
     }
 
     /// Builds a set from `(path, content)` pairs; the file name decides how each is read.
+    /// A file may be left out (tests build small sets), but a file given must not be empty:
+    /// it needs at least one entry of its kind (see `raw::Entries`).
     pub fn from_sources(sources: &[(PathBuf, String)]) -> Result<Self, PatternError> {
         let version = version_of(sources);
         validate::build(sources, version)

@@ -262,3 +262,95 @@ pub struct RawRole {
     pub country_as_government: bool,
     pub status: Option<String>,
 }
+
+/// A pattern file's entries of the kind the file exists for: a file without any (empty, or
+/// only comments, or only side tables) is refused, since loading it would silently remove
+/// everything it used to contribute (see `patterns/README.md`, "Empty and missing files").
+pub trait Entries {
+    /// What the file must hold at least one of, as written in it.
+    const WHAT: &'static str;
+    fn entries(&self) -> usize;
+}
+
+impl Entries for EntityFile {
+    const WHAT: &'static str = "[[entity]]";
+    fn entries(&self) -> usize {
+        self.entity.len()
+    }
+}
+
+impl Entries for RoadFile {
+    const WHAT: &'static str = "[[prefix]] or [[road]]";
+    fn entries(&self) -> usize {
+        self.prefix.len() + self.road.len()
+    }
+}
+
+impl Entries for LexiconFile {
+    const WHAT: &'static str = "language table ([en], [fr]…) with a word";
+    fn entries(&self) -> usize {
+        self.values().filter(|t| t.get_ref().words() > 0).count()
+    }
+}
+
+impl Entries for CueFile {
+    const WHAT: &'static str = "[[cue]]";
+    fn entries(&self) -> usize {
+        self.cue.len()
+    }
+}
+
+impl Entries for RuleFile {
+    const WHAT: &'static str = "[[rule]]";
+    fn entries(&self) -> usize {
+        self.rule.len()
+    }
+}
+
+impl RawLexicon {
+    /// Words in every list of the table, and its day offsets.
+    pub fn words(&self) -> usize {
+        let lists: [&Vec<String>; 39] = [
+            &self.determiners,
+            &self.negations,
+            &self.hedges,
+            &self.conjunctions,
+            &self.clause_breaks,
+            &self.relative_pronouns,
+            &self.agent_markers,
+            &self.edge_words,
+            &self.abbreviations,
+            &self.modifier_suffixes,
+            &self.qualifiers,
+            &self.locatives,
+            &self.auxiliaries,
+            &self.byline_labels,
+            &self.date_labels,
+            &self.genitives,
+            &self.months,
+            &self.month_abbreviations,
+            &self.weekdays,
+            &self.past_markers,
+            &self.counters,
+            &self.recipients,
+            &self.support_verbs,
+            &self.opposition_markers,
+            &self.organisation_words,
+            &self.pronouns,
+            &self.membership_markers,
+            &self.object_control,
+            &self.active_participle_endings,
+            &self.plan_cues,
+            &self.next_markers,
+            &self.past_tense,
+            &self.past_tense_suffixes,
+            &self.speech_verbs,
+            &self.complementizers,
+            &self.time_clause_breaks,
+            &self.weeks,
+            &self.clutter_labels,
+            &self.timestamp_words,
+        ];
+        lists.iter().map(|l| l.len()).sum::<usize>() + self.day_offsets.len()
+    }
+}

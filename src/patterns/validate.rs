@@ -88,6 +88,25 @@ impl Builder {
         }
     }
 
+    /// Parses a pattern file that must hold at least one entry of its kind: an empty file
+    /// would silently take away everything it contributes.
+    fn parse_entries<T: DeserializeOwned + Default + raw::Entries>(
+        &mut self,
+        file: &Path,
+        text: &str,
+    ) -> T {
+        let problems = self.problems.len();
+        let parsed: T = self.parse(file, text);
+        if self.problems.len() == problems && parsed.entries() == 0 {
+            let reason = format!(
+                "empty: no {} (a pattern file must hold at least one; see patterns/README.md)",
+                T::WHAT
+            );
+            self.problem(file, 0, reason);
+        }
+        parsed
+    }
+
     fn entity_id(&mut self, file: &Path, line: usize, raw: &str) -> Option<EntityId> {
         match EntityId::new(raw) {
             Ok(id) => Some(id),
@@ -99,7 +118,7 @@ impl Builder {
     }
 
     fn entities(&mut self, file: &Path, text: &str) {
-        let parsed: raw::EntityFile = self.parse(file, text);
+        let parsed: raw::EntityFile = self.parse_entries(file, text);
         let lines = Lines::new(text);
         for spanned in parsed.entity {
             let line = lines.line(spanned.span().start);
@@ -192,7 +211,7 @@ impl Builder {
     }
 
     fn roads(&mut self, file: &Path, text: &str) {
-        let parsed: raw::RoadFile = self.parse(file, text);
+        let parsed: raw::RoadFile = self.parse_entries(file, text);
         let lines = Lines::new(text);
         for spanned in parsed.prefix {
             let line = lines.line(spanned.span().start);
@@ -295,7 +314,7 @@ impl Builder {
     }
 
     fn lexicon(&mut self, file: &Path, text: &str) {
-        let parsed: raw::LexiconFile = self.parse(file, text);
+        let parsed: raw::LexiconFile = self.parse_entries(file, text);
         let lines = Lines::new(text);
         for (language, table) in parsed {
             let line = lines.line(table.span().start);
@@ -309,7 +328,7 @@ impl Builder {
     }
 
     fn cues(&mut self, file: &Path, text: &str) {
-        let parsed: raw::CueFile = self.parse(file, text);
+        let parsed: raw::CueFile = self.parse_entries(file, text);
         let lines = Lines::new(text);
         for spanned in parsed.cue {
             let line = lines.line(spanned.span().start);
@@ -530,7 +549,7 @@ pub(super) fn build(
             "lexicon.toml" => b.lexicon(path, text),
             "cues.toml" => b.cues(path, text),
             "rules.toml" => {
-                let parsed: raw::RuleFile = b.parse(path, text);
+                let parsed: raw::RuleFile = b.parse_entries(path, text);
                 b.raw_rules.extend(
                     parsed
                         .rule

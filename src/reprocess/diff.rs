@@ -123,6 +123,18 @@ pub fn diff(
     sel: &Selection,
     progress: &dyn Progress,
 ) -> Result<Diff, StoreError> {
+    diff_until(store, pipeline, sel, progress, &|_| false)
+}
+
+/// [`diff`], stopping after the first batch for which `enough` holds (the check before a
+/// reprocess stops as soon as the answer is certain).
+pub fn diff_until(
+    store: &Store,
+    pipeline: &Pipeline,
+    sel: &Selection,
+    progress: &dyn Progress,
+    enough: &dyn Fn(&Diff) -> bool,
+) -> Result<Diff, StoreError> {
     let mut diff = Diff::default();
     progress.start(store.count_selected(sel, 0)?);
     let mut after = 0;
@@ -157,6 +169,9 @@ pub fn diff(
             diff.compare(old, new);
         }
         progress.advance(batch.len() as u64);
+        if enough(&diff) {
+            break;
+        }
     }
     progress.finish();
     Ok(diff)

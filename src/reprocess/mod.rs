@@ -16,7 +16,9 @@ use tracing::warn;
 
 use crate::model::PatternVersion;
 use crate::pipeline::{Analysis, Pipeline};
-use crate::store::{ArticleId, Input, Selection, Store, StoreError, StoredArticle};
+use crate::store::{
+    ArticleId, Input, RunId, RunStats, Selection, Store, StoreError, StoredArticle,
+};
 
 /// Articles read, processed and written per batch.
 pub const BATCH: usize = 128;
@@ -60,6 +62,63 @@ pub struct Report {
     pub claims_after: u64,
     /// The article id a resumed run started after.
     pub resumed_after: Option<i64>,
+}
+
+/// Whether removing `removed` of `stored` claims is "most of them": more than half. A
+/// reprocess that would do so is refused unless forced: that is what a pattern file emptied
+/// or cut by mistake looks like, and the claims it would delete cannot be got back.
+pub fn removes_most(removed: u64, stored: u64) -> bool {
+    removed.saturating_mul(2) > stored
+}
+
+/// What the comparison before a reprocess found.
+#[derive(Debug)]
+pub enum Check {
+    /// At most half of the stored claims would be removed.
+    Plausible,
+    /// Most would be: the whole diff, to show, and the claims stored.
+    RemovesMost { diff: diff::Diff, stored: u64 },
+}
+
+/// Compares the selected articles' stored claims with what `pipeline` makes of them, as
+/// [`diff::diff`] does, writing nothing, and says whether reprocessing would remove most of
+/// them. It stops as soon as the answer is sure to be "no" (the claims not yet compared could
+/// not make it "yes" even if all were removed), so a sound pattern change usually costs half
+/// a pass; a refusal costs a whole one, for a complete diff.
+pub fn check(
+    store: &Store,
+    pipeline: &Pipeline,
+    sel: &Selection,
+    progress: &dyn Progress,
+) -> Result<Check, StoreError> {
+    let stored = store.claim_count(sel)?;
+    if stored == 0 {
+        return Ok(Check::Plausible);
+    }
+    let surely_plausible = |d: &diff::Diff| {
+        let compared = d.unchanged + (d.removed.len() + d.changed.len()) as u64;
+        let worst = d.removed.len() as u64 + stored.saturating_sub(compared);
+        !removes_most(worst, stored)
+    };
+    let d = diff::diff_until(store, pipeline, sel, progress, &surely_plausible)?;
+    Ok(if removes_most(d.removed.len() as u64, stored) {
+        Check::RemovesMost { diff: d, stored }
+    } else {
+        Check::Plausible
+    })
+}
+
+impl Report {
+    /// The counts of the reprocess's row in `runs` (`claims` only once it is finished).
+    pub fn stats(&self) -> RunStats {
+        RunStats {
+            inputs: self.articles,
+            failed: self.failed,
+            duplicates: self.conflicts,
+            claims: self.claims_after,
+            ..RunStats::default()
+        }
+    }
 }
 
 /// Runs the pure stages on one stored article; a panic (a bug) fails this article only.
@@ -122,11 +181,13 @@ fn start(
 }
 
 /// Re-runs the pipeline over the selected stored articles and replaces their derived rows.
+/// The counts of `run`, when given, follow each batch written.
 pub fn reprocess(
     store: &mut Store,
     pipeline: &Pipeline,
     sel: &Selection,
     resume: bool,
+    run: Option<RunId>,
     progress: &dyn Progress,
 ) -> Result<Report, ReprocessError> {
     let version = &pipeline.patterns().version;
@@ -155,6 +216,9 @@ pub fn reprocess(
         let conflicts = store.replace_derived(&ok, Some(&cursor(after, version, &sel)))?;
         report.conflicts += conflicts.len() as u64;
         report.articles += batch.len() as u64;
+        if let Some(run) = run {
+            store.run_progress(run, &report.stats())?;
+        }
         progress.advance(batch.len() as u64);
     }
     store.replace_derived(&[], None)?;

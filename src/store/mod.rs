@@ -8,6 +8,7 @@ mod derived;
 mod frontier;
 mod identity;
 mod query;
+mod runs;
 mod schema;
 
 use std::collections::HashMap;
@@ -25,6 +26,7 @@ pub use frontier::{
 pub use query::{
     Cell, ClaimFilter, LiteralFilter, LiteralRole, RowSink, SqlLimits, Table, is_blank_sql,
 };
+pub use runs::{ENDED_UNFINISHED, RunId, RunStats};
 
 use crate::extract;
 use crate::model::{Arg, Attribution, EntityId, EntityKind, RoadEntity};
@@ -89,10 +91,6 @@ fn migrate_message(e: &rusqlite_migration::Error) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ArticleId(pub i64);
 
-/// Row id of a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct RunId(pub i64);
-
 /// What storing one analysis did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stored {
@@ -102,25 +100,6 @@ pub enum Stored {
     },
     /// The same text is already stored.
     Duplicate(ArticleId),
-}
-
-/// Counts recorded on a run when it ends.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RunStats {
-    pub inputs: u64,
-    pub added: u64,
-    pub duplicates: u64,
-    pub failed: u64,
-    pub claims: u64,
-    /// Sources polled (fetch runs).
-    pub polled: u64,
-    /// Sources whose listing changed.
-    pub updated: u64,
-    /// Sources answering 304 or an unchanged body.
-    pub unchanged: u64,
-    /// HTTP requests sent.
-    pub requests: u64,
-    pub duration_ms: Option<u64>,
 }
 
 /// An open sitrep database.
@@ -256,34 +235,6 @@ impl Store {
         Ok(())
     }
 
-    pub fn begin_run(&self, command: &str, patterns: &PatternSet) -> Result<RunId, StoreError> {
-        self.conn.execute(
-            "INSERT INTO runs (command, started_at, pattern_version) VALUES (?1, ?2, ?3)",
-            params![command, now(), patterns.version.0],
-        )?;
-        Ok(RunId(self.conn.last_insert_rowid()))
-    }
-
-    pub fn finish_run(&self, run: RunId, stats: RunStats, status: &str) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE runs SET finished_at = ?2, inputs = ?3, added = ?4, duplicates = ?5, failed = ?6, claims = ?7, status = ?8,
-               polled = ?9, updated = ?10, unchanged = ?11, requests = ?12, duration_ms = ?13 WHERE id = ?1",
-            params![run.0, now(), stats.inputs as i64, stats.added as i64, stats.duplicates as i64, stats.failed as i64,
-              stats.claims as i64, status, stats.polled as i64, stats.updated as i64, stats.unchanged as i64,
-              stats.requests as i64, stats.duration_ms.map(|d| d as i64)],
-        )?;
-        Ok(())
-    }
-
-    /// Marks runs still `running` as `interrupted`. Only call it holding the run lock: then
-    /// no other process is running, and such rows are left by a run that was killed.
-    pub fn close_interrupted_runs(&self) -> Result<usize, StoreError> {
-        Ok(self.conn.execute(
-            "UPDATE runs SET status = 'interrupted' WHERE status = 'running'",
-            [],
-        )?)
-    }
-
     /// Stores a batch of analyses in one transaction.
     pub fn insert_batch(
         &mut self,
@@ -401,6 +352,9 @@ pub(crate) fn insert_one(
     )?;
     let article = tx.last_insert_rowid();
     insert_derived(tx, ids, article, a)?;
+    if let Some(run) = run {
+        runs::count_article(tx, run, a.claims.len())?;
+    }
     Ok(Stored::New {
         article: ArticleId(article),
         claims: a.claims.len(),

@@ -428,7 +428,13 @@ ALTER TABLE claims ADD COLUMN subject_inferred INTEGER NOT NULL DEFAULT 0
     CHECK (subject_inferred IN (0, 1));
 "#;
 
-const ALL: [&str; 6] = [V1, V2, V3, V4, V5, V6];
+/// Issue 12: a run that stops on an error ends as `failed` and says why. (No view reads
+/// `runs`, so none needs redefining.)
+const V7: &str = r#"
+ALTER TABLE runs ADD COLUMN error TEXT;
+"#;
+
+const ALL: [&str; 7] = [V1, V2, V3, V4, V5, V6, V7];
 
 /// The schema version of an up-to-date database (SQLite's `user_version`).
 pub const LATEST: i64 = ALL.len() as i64;
