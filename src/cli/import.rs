@@ -8,6 +8,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::sync_channel;
 
 use anyhow::Result;
@@ -80,7 +82,11 @@ enum Next {
     },
 }
 
-fn from_archive(path: &Path, overrides: &Overrides) -> Box<dyn Iterator<Item = Next> + Send> {
+fn from_archive(
+    path: &Path,
+    overrides: &Overrides,
+    read: Read,
+) -> Box<dyn Iterator<Item = Next> + Send> {
     let items = match archive::open(path) {
         Ok(items) => items,
         Err(e) => {
@@ -92,9 +98,11 @@ fn from_archive(path: &Path, overrides: &Overrides) -> Box<dyn Iterator<Item = N
         }
     };
     let (path, overrides) = (path.display().to_string(), overrides.clone());
-    Box::new(items.map(move |item| match item {
+    let end = read.clone();
+    let records = items.map(move |item| match item {
         Item::Record(r) => {
             let r = *r;
+            read.reached(r.offset);
             let mut raw = r.raw;
             raw.overrides = local::merge(raw.overrides, &overrides);
             Next::Doc(Doc::new(
@@ -110,17 +118,57 @@ fn from_archive(path: &Path, overrides: &Overrides) -> Box<dyn Iterator<Item = N
             origin: path.clone(),
             error: e.to_string(),
         },
-    }))
+    });
+    // Once the archive is exhausted, all its bytes are read.
+    Box::new(records.chain(std::iter::from_fn(move || {
+        end.finished();
+        None
+    })))
 }
 
-/// Every document under `paths`, archives opened, in a stable order.
-fn inputs(paths: Vec<PathBuf>, overrides: Overrides) -> impl Iterator<Item = Next> + Send {
-    local::discover(&paths).into_iter().flat_map(
-        move |found| -> Box<dyn Iterator<Item = Next> + Send> {
+/// How far the reading thread is through the inputs, in bytes, for the progress bar: the
+/// inputs before the current one, plus the offset reached in it.
+#[derive(Clone)]
+struct Read {
+    counter: Arc<AtomicU64>,
+    base: u64,
+    len: u64,
+}
+
+impl Read {
+    fn reached(&self, offset: u64) {
+        self.counter
+            .fetch_max(self.base + offset.min(self.len), Ordering::Relaxed);
+    }
+
+    fn finished(&self) {
+        self.reached(self.len);
+    }
+}
+
+/// Every document of `listed` (inputs found under the paths given), archives opened, in a
+/// stable order. `read` counts the bytes read, for the progress bar.
+fn inputs(
+    listed: Vec<(Found, u64)>,
+    overrides: Overrides,
+    read: Arc<AtomicU64>,
+) -> impl Iterator<Item = Next> + Send {
+    let mut base = 0;
+    listed.into_iter().flat_map(
+        move |(found, len)| -> Box<dyn Iterator<Item = Next> + Send> {
+            let at = Read {
+                counter: read.clone(),
+                base,
+                len,
+            };
+            base += len;
             match found {
-                Found::Input(path) if archive::is_archive(&path) => from_archive(&path, &overrides),
+                Found::Input(path) if archive::is_archive(&path) => {
+                    from_archive(&path, &overrides, at)
+                }
                 Found::Input(path) => {
                     let fetched = local::read(&path, &overrides);
+                    at.finished();
                     Box::new(std::iter::once(match fetched.result {
                         Ok(raw) => Next::Doc(Doc::new(fetched.origin, raw, None, Vec::new(), 200)),
                         Err(e) => Next::Failed {
@@ -140,6 +188,25 @@ fn inputs(paths: Vec<PathBuf>, overrides: Overrides) -> impl Iterator<Item = Nex
             }
         },
     )
+}
+
+/// The inputs under `paths` with their sizes, and their total when every size is known
+/// (not when one is stdin).
+fn listing(paths: &[PathBuf]) -> (Vec<(Found, u64)>, Option<u64>) {
+    let mut total = Some(0u64);
+    let listed = local::discover(paths)
+        .into_iter()
+        .map(|found| {
+            let len = match &found {
+                Found::Input(p) if p.as_os_str() == "-" => None,
+                Found::Input(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+                _ => Some(0),
+            };
+            total = total.zip(len).map(|(t, l)| t + l);
+            (found, len.unwrap_or(0))
+        })
+        .collect();
+    (listed, total)
 }
 
 fn write(
@@ -273,12 +340,17 @@ pub fn import(
     let mut stats = RunStats::default();
     // Special files a directory walk met; not inputs, so not in the run's counts.
     let mut not_files = 0u64;
-    let bar = Bar::counter(quiet, "documents");
+    let (listed, total) = listing(paths);
+    let read = Arc::new(AtomicU64::new(0));
+    let bar = match total {
+        Some(total) if total > 0 => Bar::reading(quiet, "documents", total, read.clone()),
+        _ => Bar::counter(quiet, "documents"),
+    };
     let (tx, rx) = sync_channel::<Next>(CHUNK);
-    let (paths, overrides) = (paths.to_vec(), overrides.clone());
+    let overrides = overrides.clone();
     let result = std::thread::scope(|scope| -> Result<()> {
         scope.spawn(move || {
-            for next in inputs(paths, overrides) {
+            for next in inputs(listed, overrides, read) {
                 if tx.send(next).is_err() {
                     break;
                 }
@@ -348,4 +420,41 @@ pub fn import(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_total_is_the_inputs_bytes_when_every_size_is_known() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.txt"), dir.path().join("b.html"));
+        std::fs::write(&a, "x".repeat(10)).unwrap();
+        std::fs::write(&b, "y".repeat(32)).unwrap();
+        let (listed, total) = listing(&[dir.path().to_path_buf()]);
+        assert_eq!(listed.len(), 2);
+        assert_eq!(total, Some(42));
+        // Standard input has no size: the bar stays a counter.
+        let (_, total) = listing(&[a, PathBuf::from("-")]);
+        assert_eq!(total, None);
+    }
+
+    #[test]
+    fn bytes_read_only_grow_and_stop_at_each_inputs_end() {
+        let counter = Arc::new(AtomicU64::new(0));
+        let at = Read {
+            counter: counter.clone(),
+            base: 100,
+            len: 50,
+        };
+        at.reached(20);
+        assert_eq!(counter.load(Ordering::Relaxed), 120);
+        at.reached(10); // records are not always in offset order (tar members, resync)
+        assert_eq!(counter.load(Ordering::Relaxed), 120);
+        at.reached(500); // an offset past the file's size (a growing file)
+        assert_eq!(counter.load(Ordering::Relaxed), 150);
+        at.finished();
+        assert_eq!(counter.load(Ordering::Relaxed), 150);
+    }
 }

@@ -5,6 +5,8 @@
 
 use std::fmt::Write as _;
 use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use indicatif::{HumanCount, ProgressBar, ProgressState, ProgressStyle};
@@ -14,6 +16,9 @@ pub struct Bar {
     bar: Option<ProgressBar>,
     /// What is counted ("articles", "documents").
     what: &'static str,
+    /// For a bar over input bytes: the bytes read so far (set by the reading thread), and the
+    /// documents done, shown beside them.
+    reading: Option<(Arc<AtomicU64>, AtomicU64)>,
 }
 
 impl Bar {
@@ -22,7 +27,29 @@ impl Bar {
         Self {
             bar: (!quiet && std::io::stderr().is_terminal()).then(ProgressBar::hidden),
             what: "articles",
+            reading: None,
         }
+    }
+
+    /// A bar over the bytes of the inputs (files listed, archives), whose total is known
+    /// before the documents in them are: it shows the total and an ETA from the start.
+    /// `read` is advanced by whoever reads the inputs.
+    pub fn reading(quiet: bool, what: &'static str, total: u64, read: Arc<AtomicU64>) -> Self {
+        let bar = Self {
+            what,
+            reading: Some((read, AtomicU64::new(0))),
+            ..Self::new(quiet)
+        };
+        if let Some(b) = &bar.bar {
+            b.set_length(total);
+            b.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            b.set_style(style(&format!(
+                "{{bar:40}} {{bytes}}/{{total_bytes}} read, {{msg}} {what} ({{eta}} left)"
+            )));
+            b.set_message("0");
+            b.enable_steady_tick(Duration::from_millis(200));
+        }
+        bar
     }
 
     /// A counter for inputs of unknown number; it becomes a bar with an ETA if
@@ -89,8 +116,14 @@ impl Progress for Bar {
     }
 
     fn advance(&self, n: u64) {
-        if let Some(b) = &self.bar {
-            b.inc(n);
+        let Some(b) = &self.bar else { return };
+        match &self.reading {
+            Some((read, done)) => {
+                let done = done.fetch_add(n, Ordering::Relaxed) + n;
+                b.set_position(read.load(Ordering::Relaxed));
+                b.set_message(HumanCount(done).to_string());
+            }
+            None => b.inc(n),
         }
     }
 
