@@ -8,6 +8,7 @@
 //! Timings mean little unoptimised, so these tests run in release builds only:
 //! `cargo test --release --test complexity` (as `.ci/run` does).
 
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use sitrep::extract::{Overrides, RawDocument};
@@ -128,21 +129,6 @@ fn deep_markup(size: usize) -> (Vec<u8>, DocFormat) {
     (html.into_bytes(), DocFormat::Html)
 }
 
-type Shape = fn(usize) -> (Vec<u8>, DocFormat);
-
-const SHAPES: &[(&str, Shape)] = &[
-    ("run-on text", run_on_text),
-    ("one claim sentence repeated", repeated_claim_sentence),
-    (
-        "thousands of entities in one sentence",
-        entities_in_one_sentence,
-    ),
-    ("a giant list", giant_list),
-    ("a huge table", huge_table),
-    ("one giant word", one_giant_word),
-    ("deep markup", deep_markup),
-];
-
 fn median_cost(pipeline: &Pipeline, doc: &RawDocument) -> Duration {
     let mut runs: Vec<Duration> = (0..3)
         .map(|_| {
@@ -155,27 +141,45 @@ fn median_cost(pipeline: &Pipeline, doc: &RawDocument) -> Duration {
     runs[1]
 }
 
-#[test]
-#[cfg_attr(
-    debug_assertions,
-    ignore = "timings need an optimised build: cargo test --release --test complexity"
-)]
-fn every_pathological_shape_costs_linear_time() {
+/// One timing at a time: tests run on parallel threads, and two timings sharing the
+/// machine's cores would skew each other.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn assert_linear(name: &str, shape: fn(usize) -> (Vec<u8>, DocFormat)) {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let patterns = PatternSet::embedded().unwrap();
     let pipeline = Pipeline::new(&patterns).unwrap();
-    let mut failures = Vec::new();
-    for (name, shape) in SHAPES {
-        let (small, format) = shape(N);
-        let (large, _) = shape(8 * N);
-        let t1 = median_cost(&pipeline, &raw(small, format));
-        let t8 = median_cost(&pipeline, &raw(large, format));
-        let ratio = t8.as_secs_f64() / t1.as_secs_f64().max(1e-6);
-        eprintln!("{name}: n {t1:.2?}, 8n {t8:.2?}, ratio {ratio:.1}");
-        if ratio >= 16.0 {
-            failures.push(format!("{name}: 8n costs {ratio:.1}× n"));
+    let (small, format) = shape(N);
+    let (large, _) = shape(8 * N);
+    let t1 = median_cost(&pipeline, &raw(small, format));
+    let t8 = median_cost(&pipeline, &raw(large, format));
+    let ratio = t8.as_secs_f64() / t1.as_secs_f64().max(1e-6);
+    eprintln!("{name}: n {t1:.2?}, 8n {t8:.2?}, ratio {ratio:.1}");
+    assert!(ratio < 16.0, "{name}: 8n costs {ratio:.1}× n (n {t1:.2?})");
+}
+
+/// One test per shape, named after it.
+macro_rules! linear {
+    ($($test:ident: $shape:ident,)*) => {$(
+        #[test]
+        #[cfg_attr(
+            debug_assertions,
+            ignore = "timings need an optimised build: cargo test --release --test complexity"
+        )]
+        fn $test() {
+            assert_linear(stringify!($shape), $shape);
         }
-    }
-    assert!(failures.is_empty(), "superlinear: {failures:?}");
+    )*};
+}
+
+linear! {
+    a_text_with_no_sentence_terminators_costs_linear_time: run_on_text,
+    one_claim_sentence_repeated_costs_linear_time: repeated_claim_sentence,
+    thousands_of_entities_in_one_sentence_cost_linear_time: entities_in_one_sentence,
+    a_giant_list_costs_linear_time: giant_list,
+    a_huge_table_costs_linear_time: huge_table,
+    one_giant_word_costs_linear_time: one_giant_word,
+    deep_markup_costs_linear_time: deep_markup,
 }
 
 /// The check: 3.7 MB of text without a terminator is processed whole, and the claim
@@ -186,6 +190,7 @@ fn every_pathological_shape_costs_linear_time() {
     ignore = "timings need an optimised build: cargo test --release --test complexity"
 )]
 fn text_without_terminators_is_processed_whole_with_its_last_claim() {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let patterns = PatternSet::embedded().unwrap();
     let pipeline = Pipeline::new(&patterns).unwrap();
     let (mut bytes, format) = run_on_text(3_700_000);
