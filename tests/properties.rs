@@ -38,7 +38,7 @@ fn budget() -> Duration {
 
 /// Runs `target` on every seed (its first `max_len` bytes: whole NAEB pages are slow in a
 /// debug build; the fuzzer takes them whole), then on mutated windows of at most `max_len`
-/// bytes of them until the budget is spent (and at least a hundred); panics with the saved input's path at the first
+/// bytes of them until the budget is spent (and at least fifty); panics with the saved input's path at the first
 /// failure.
 fn check(name: &str, target: fn(&[u8]), seeds: &[Vec<u8>], dict: &[&[u8]], max_len: usize) {
     let started = Instant::now();
@@ -60,8 +60,8 @@ fn check(name: &str, target: fn(&[u8]), seeds: &[Vec<u8>], dict: &[&[u8]], max_l
     }
     let mut rng = Rng(0x5eed ^ name.len() as u64 ^ (name.as_bytes()[0] as u64) << 32);
     let mut cases = 0;
-    // At least a hundred mutated inputs, however slow the machine.
-    while cases < 100 || started.elapsed() < budget() {
+    // At least fifty mutated inputs, however slow the machine.
+    while cases < 50 || started.elapsed() < budget() {
         let seed = &seeds[rng.below(seeds.len())];
         let from = rng.below(seed.len().saturating_sub(max_len) + 1);
         let mut input = seed[from..(from + max_len).min(seed.len())].to_vec();
@@ -78,154 +78,45 @@ fn check(name: &str, target: fn(&[u8]), seeds: &[Vec<u8>], dict: &[&[u8]], max_l
     );
 }
 
-const HTML: &[&[u8]] = &[
-    b"<p>",
-    b"</p>",
-    b"<article>",
-    b"<script>",
-    b"<!--",
-    b"-->",
-    b"<br>",
-    b"<li>",
-    b"&amp;",
-    b"&#x2014;",
-    b"<meta charset=\"windows-1252\">",
-    b"<title>",
-    b"</div>",
-    b"\xe2\x80\x94",
-    b"\xef\xbb\xbf",
-    b"\xff\xfe",
-    b"Date: 2025-12-04\n",
-    b"By ",
-    b"BAMAKO, Mali (AFP) \xe2\x80\x94 ",
-];
-
-const TEXT: &[&[u8]] = &[
-    b". ",
-    b"\n\n",
-    b"\n- ",
-    b"\"",
-    b"\xe2\x80\x9c",
-    b"(",
-    b")",
-    b"JNIM ",
-    b" attacked ",
-    b" the RN5 ",
-    b"according to ",
-    b" said ",
-    b"Kayes",
-    b" not ",
-    b"Bamako\xe2\x80\x93Kayes road",
-    b"e\xcc\x81",
-    b"U.S. ",
-    b"yesterday",
-    b"\xc3\xa9",
-    b" et ",
-    b" selon ",
-    b"a attaqu\xc3\xa9 ",
-];
+/// Checks `target` with its seeds and dictionary.
+fn fuzz(name: &str, target: fn(&[u8]), seeds: &[Vec<u8>], max_len: usize) {
+    check(name, target, seeds, &seeds::dictionary(name), max_len);
+}
 
 #[test]
 fn extraction_never_panics_and_an_article_has_text() {
-    let dict: Vec<&[u8]> = HTML.iter().chain(TEXT).copied().collect();
-    check(
+    fuzz(
         "extract",
         targets::extract,
         &seeds::extract(docs()),
-        &dict,
         8 * 1024,
     );
 }
 
 #[test]
 fn tags_and_claims_lie_within_the_text_on_char_boundaries() {
-    check(
+    fuzz(
         "tag_claims",
         targets::tag_claims,
         &seeds::tag_claims(docs()),
-        TEXT,
         8 * 1024,
     );
 }
 
 #[test]
 fn pattern_loader_never_panics_and_names_the_file_and_line_of_each_problem() {
-    let dict: &[&[u8]] = &[
-        b"\0",
-        b"[[entity]]\n",
-        b"[[cue]]\n",
-        b"[[rule]]\n",
-        b"[[road]]\n",
-        b"[[prefix]]\n",
-        b"[[generic]]\n",
-        b"[en]\n",
-        b"id = \"x\"\n",
-        b"kind = \"city\"\n",
-        b"aliases = [\"\"]\n",
-        b"triggers = [\"attack\"]\n",
-        b"country = \"mali\"\n",
-        b"\"\"\"",
-        b"= [",
-        b"]\n",
-        b"side = \"before\"",
-        b"literal = \"speech\"",
-        b"from = [\"subject\"]",
-        b"\xe2\x80\xa6",
-    ];
-    check(
+    fuzz(
         "patterns",
         targets::patterns,
         &seeds::patterns(4096),
-        dict,
         usize::MAX,
     );
 }
 
 #[test]
 fn sources_loader_returns_a_runnable_configuration_or_a_typed_error() {
-    let dict: &[&[u8]] = &[
-        b"[[source]]\n",
-        b"[fetch]\n",
-        b"url = \"",
-        b"https://",
-        b"\"\n",
-        b"= 0\n",
-        b"= -1\n",
-        b"concurrency",
-        b"timeout_secs",
-        b"allow_networks = [\"0.0.0.0/0\"]\n",
-        b"kind = \"feed\"",
-        b"language = \"",
-        b"interval_minutes = 18446744073709551615\n",
-        b"enabled = false\n",
-    ];
-    check(
-        "sources",
-        targets::sources,
-        &seeds::sources(),
-        dict,
-        usize::MAX,
-    );
+    fuzz("sources", targets::sources, &seeds::sources(), usize::MAX);
 }
-
-const ARCHIVE: &[&[u8]] = &[
-    b"\r\n",
-    b"\r\n\r\n",
-    b"WARC/1.0\r\n",
-    b"WARC/1.1\r\n",
-    b"Content-Length: 10\r\n",
-    b"Content-Length: 99999999999\r\n",
-    b"WARC-Type: response\r\n",
-    b"WARC-Type: resource\r\n",
-    b"HTTP/1.1 200 OK\r\n",
-    b"Transfer-Encoding: chunked\r\n",
-    b"Content-Encoding: gzip\r\n",
-    b"\x1f\x8b\x08",
-    b"{\"url\":\"u\",\"text\":\"t\"}\n",
-    b"\"html\":",
-    b"\\u00e9",
-    b"ustar\0",
-];
 
 /// Seeds of an archive format: of 1, 2 and 4 documents, plain and compressed.
 fn archive_seeds(build: Build) -> Vec<Vec<u8>> {
@@ -237,35 +128,27 @@ fn archive_seeds(build: Build) -> Vec<Vec<u8>> {
 
 #[test]
 fn warc_reader_ends_and_yields_no_more_records_than_version_lines() {
-    check(
+    fuzz(
         "warc",
         targets::warc,
         &archive_seeds(seeds::warc),
-        ARCHIVE,
         usize::MAX,
     );
 }
 
 #[test]
 fn jsonl_reader_ends_and_yields_at_most_one_record_per_line() {
-    check(
+    fuzz(
         "jsonl",
         targets::jsonl,
         &archive_seeds(seeds::jsonl),
-        ARCHIVE,
         usize::MAX,
     );
 }
 
 #[test]
 fn tar_reader_ends_and_yields_at_most_one_record_per_header() {
-    check(
-        "tar",
-        targets::tar,
-        &archive_seeds(seeds::tar),
-        ARCHIVE,
-        usize::MAX,
-    );
+    fuzz("tar", targets::tar, &archive_seeds(seeds::tar), usize::MAX);
 }
 
 /// The bodies of the documents an archive yields, read from a file named `*.{ext}`.
@@ -353,6 +236,37 @@ fn write_fuzz_seeds() {
         for (i, input) in inputs.iter().enumerate() {
             std::fs::write(dir.join(format!("seed-{i:03}")), input).unwrap();
         }
+        let dict = seeds::libfuzzer_dictionary(&seeds::dictionary(name));
+        std::fs::write(out.join(format!("{name}.dict")), dict).unwrap();
         println!("{}: {} seeds", dir.display(), inputs.len());
+    }
+}
+
+/// Faults the property tests and the fuzzer found, each replayed on its minimal input.
+mod regressions {
+    use std::path::Path;
+    use std::time::Duration;
+
+    use sitrep::fetch::sources::Sources;
+
+    #[test]
+    fn sources_interval_minutes_too_large_for_seconds_saturates_instead_of_overflowing() {
+        for (key, text) in [
+            (
+                "interval_minutes",
+                "[[source]]\nurl = \"https://example.org/feed\"\ninterval_minutes = 9223372036854775807\n",
+            ),
+            (
+                "default_interval_minutes",
+                "[fetch]\ndefault_interval_minutes = 9223372036854775807\n[[source]]\nurl = \"https://example.org/feed\"\n",
+            ),
+        ] {
+            let s = Sources::parse(text, Path::new("sources.toml")).expect(key);
+            assert_eq!(
+                s.sources[0].interval,
+                Duration::from_secs(u64::MAX),
+                "{key}"
+            );
+        }
     }
 }

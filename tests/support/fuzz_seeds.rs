@@ -371,3 +371,67 @@ pub fn mutate(rng: &mut Rng, data: &mut Vec<u8>, pool: &[Vec<u8>], dict: &[&[u8]
         }
     }
 }
+
+/// Tokens the mutators insert, per target: what the formats are made of. `fuzz/run.sh` hands
+/// the same lists to libFuzzer (`-dict`).
+pub fn dictionary(target: &str) -> Vec<&'static [u8]> {
+    #[rustfmt::skip]
+    const HTML: &[&[u8]] = &[
+        b"<p>", b"</p>", b"<article>", b"<script>", b"<!--", b"-->", b"<br>", b"<li>", b"&amp;",
+        b"&#x2014;", b"<meta charset=\"windows-1252\">", b"<title>", b"</div>", b"\xe2\x80\x94",
+        b"\xef\xbb\xbf", b"\xff\xfe", b"Date: 2025-12-04\n", b"By ", b"BAMAKO, Mali (AFP) \xe2\x80\x94 ",
+    ];
+    #[rustfmt::skip]
+    const TEXT: &[&[u8]] = &[
+        b". ", b"\n\n", b"\n- ", b"\"", b"\xe2\x80\x9c", b"(", b")", b"JNIM ", b" attacked ",
+        b" the RN5 ", b"according to ", b" said ", b"Kayes", b" not ", b"Bamako\xe2\x80\x93Kayes road",
+        b"e\xcc\x81", b"U.S. ", b"yesterday", b"\xc3\xa9", b" et ", b" selon ", b"a attaqu\xc3\xa9 ",
+    ];
+    #[rustfmt::skip]
+    const PATTERNS: &[&[u8]] = &[
+        b"\0", b"[[entity]]\n", b"[[cue]]\n", b"[[rule]]\n", b"[[road]]\n", b"[[prefix]]\n",
+        b"[[generic]]\n", b"[en]\n", b"id = \"x\"\n", b"kind = \"city\"\n", b"aliases = [\"\"]\n",
+        b"triggers = [\"attack\"]\n", b"country = \"mali\"\n", b"\"\"\"", b"= [", b"]\n",
+        b"side = \"before\"", b"literal = \"speech\"", b"from = [\"subject\"]", b"\xe2\x80\xa6",
+    ];
+    #[rustfmt::skip]
+    const SOURCES: &[&[u8]] = &[
+        b"[[source]]\n", b"[fetch]\n", b"url = \"", b"https://", b"\"\n", b"= 0\n", b"= -1\n",
+        b"concurrency", b"timeout_secs", b"allow_networks = [\"0.0.0.0/0\"]\n", b"kind = \"feed\"",
+        b"language = \"", b"interval_minutes = 9223372036854775807\n", b"enabled = false\n",
+        b"default_interval_minutes = 9223372036854775807\n", b"max_body_bytes = 9223372036854775807\n",
+    ];
+    #[rustfmt::skip]
+    const ARCHIVE: &[&[u8]] = &[
+        b"\r\n", b"\r\n\r\n", b"WARC/1.0\r\n", b"WARC/1.1\r\n", b"Content-Length: 10\r\n",
+        b"Content-Length: 99999999999\r\n", b"WARC-Type: response\r\n", b"WARC-Type: resource\r\n",
+        b"HTTP/1.1 200 OK\r\n", b"Transfer-Encoding: chunked\r\n", b"Content-Encoding: gzip\r\n",
+        b"\x1f\x8b\x08", b"{\"url\":\"u\",\"text\":\"t\"}\n", b"\"html\":", b"\\u00e9", b"ustar\0",
+    ];
+    let lists: &[&[&'static [u8]]] = match target {
+        "extract" => &[HTML, TEXT],
+        "tag_claims" => &[TEXT],
+        "patterns" => &[PATTERNS],
+        "sources" => &[SOURCES],
+        "warc" | "jsonl" | "tar" => &[ARCHIVE],
+        _ => &[],
+    };
+    lists.iter().flat_map(|l| l.iter().copied()).collect()
+}
+
+/// A dictionary in libFuzzer's format: one quoted token a line, bytes escaped as `\xNN`.
+pub fn libfuzzer_dictionary(tokens: &[&[u8]]) -> String {
+    let mut out = String::new();
+    for token in tokens {
+        out.push('"');
+        for &b in *token {
+            match b {
+                b'"' | b'\\' => out.push_str(&format!("\\x{b:02x}")),
+                0x20..=0x7e => out.push(b as char),
+                _ => out.push_str(&format!("\\x{b:02x}")),
+            }
+        }
+        out.push_str("\"\n");
+    }
+    out
+}
