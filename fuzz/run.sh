@@ -33,7 +33,7 @@ max_len() {
 toolchain=()
 if rustup run nightly rustc --version >/dev/null 2>&1; then
   toolchain=(+nightly)
-elif timeout 300 rustup toolchain install nightly --profile minimal >/dev/null 2>&1; then
+elif timeout 60 rustup toolchain install nightly --profile minimal >/dev/null 2>&1; then
   toolchain=(+nightly)
 else
   echo "fuzz: no nightly toolchain; using the stable one with RUSTC_BOOTSTRAP=1"
@@ -52,7 +52,7 @@ cargo "${toolchain[@]}" fuzz build -s "$sanitizer" "${build[@]}"
 
 mkdir -p logs
 failed=()
-printf '%-11s %10s %8s %8s %8s  %s\n' target execs exec/s cov ft result
+printf '%-11s %10s %8s %8s %8s %8s  %s\n' target execs exec/s cov ft slowest result
 for t in "${targets[@]}"; do
   mkdir -p "corpus/$t"
   status=0
@@ -64,6 +64,7 @@ for t in "${targets[@]}"; do
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "logs/$t.log" | tail -1)
   cov=$(grep -o 'cov: [0-9]*' "logs/$t.log" | tail -1 | cut -d' ' -f2)
   ft=$(grep -o 'ft: [0-9]*' "logs/$t.log" | tail -1 | cut -d' ' -f2)
+  slowest=$(sed -n 's/^stat::slowest_unit_time_sec: *//p' "logs/$t.log" | tail -1)
   if [ "$status" -eq 0 ]; then
     result=ok
   else
@@ -72,7 +73,8 @@ for t in "${targets[@]}"; do
     grep -E '^(==[0-9]+== ?ERROR|thread .* panicked|SUMMARY|artifact_prefix|Test unit written)' \
       "logs/$t.log" | head -5 || tail -20 "logs/$t.log"
   fi
-  printf '%-11s %10s %8s %8s %8s  %s\n' "$t" "${execs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" "$result"
+  printf '%-11s %10s %8s %8s %8s %7ss  %s\n' "$t" "${execs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" \
+    "${slowest:-?}" "$result"
 done
 
 if [ ${#failed[@]} -gt 0 ]; then

@@ -17,8 +17,11 @@ pub use archive::{jsonl, sources, tar, warc};
 pub use patterns::{MINI_PATTERNS, patterns, patterns_input};
 pub use text::{extract, extract_input, tag_claims, tag_claims_input};
 
+/// A target's body: the fuzzer's bytes in, a panic on a finding.
+pub type Target = fn(&[u8]);
+
 /// Every target by name, as `cargo fuzz` knows them.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("extract", extract),
     ("tag_claims", tag_claims),
     ("patterns", patterns),

@@ -236,23 +236,66 @@ fn members(docs: &[Doc], n: usize) -> Vec<(String, &'static str, Vec<u8>)> {
 /// An archive, and the bodies of the documents it holds, in order.
 pub type Archive = (Vec<u8>, Vec<Vec<u8>>);
 
-/// A WARC of `n` documents as `response` records (and one 404 and one image), each record
-/// gzip-compressed on its own when `gz`.
+/// A WARC record of any type around `block`.
+fn warc_record(warc_type: &str, content_type: &str, block: &[u8], i: usize) -> Vec<u8> {
+    let mut out = format!(
+        "WARC/1.1\r\nWARC-Type: {warc_type}\r\nWARC-Target-URI: https://example.org/{i}\r\n\
+         WARC-Date: 2025-10-28T10:00:00Z\r\nContent-Type: {content_type}\r\n\
+         Content-Length: {}\r\n\r\n",
+        block.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(block);
+    out.extend_from_slice(b"\r\n\r\n");
+    out
+}
+
+/// An HTTP response in a `response` record, its body stored with `encoding`: `chunked`
+/// (Transfer-Encoding) or `gzip` (Content-Encoding).
+fn encoded_response(content_type: &str, body: &[u8], encoding: &str, i: usize) -> Vec<u8> {
+    let (header, stored) = match encoding {
+        "chunked" => {
+            let mut stored = Vec::new();
+            for chunk in body.chunks(700) {
+                stored.extend(format!("{:x}\r\n", chunk.len()).into_bytes());
+                stored.extend_from_slice(chunk);
+                stored.extend_from_slice(b"\r\n");
+            }
+            stored.extend_from_slice(b"0\r\n\r\n");
+            ("Transfer-Encoding: chunked", stored)
+        }
+        _ => ("Content-Encoding: gzip", gzip(body)),
+    };
+    let mut block =
+        format!("HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n{header}\r\n\r\n").into_bytes();
+    block.extend(stored);
+    warc_record("response", "application/http; msgtype=response", &block, i)
+}
+
+/// A WARC of `n` documents, stored in turn as a plain response, a chunked one, a
+/// gzip-encoded one and a `resource` record (plus a 404 and an image after the second), each
+/// record gzip-compressed on its own when `gz`.
 pub fn warc(docs: &[Doc], n: usize, gz: bool) -> Archive {
     let mut out = Vec::new();
     let mut written = Vec::new();
-    let push = |out: &mut Vec<u8>, status: u16, ct: &str, body: &[u8], i: usize| {
+    let mut push = |record: Vec<u8>| out.extend(if gz { gzip(&record) } else { record });
+    let response = |status: u16, ct: &str, body: &[u8], i: usize| {
         let mut record = Vec::new();
         let uri = format!("https://example.org/{i}");
         write_warc_record(&mut record, &uri, "2025-10-28T10:00:00Z", status, ct, body).unwrap();
-        out.extend(if gz { gzip(&record) } else { record });
+        record
     };
     for (i, (_, ct, body)) in members(docs, n).iter().enumerate() {
-        push(&mut out, 200, ct, body, i);
+        push(match i % 4 {
+            0 => response(200, ct, body, i),
+            1 => encoded_response(ct, body, "chunked", i),
+            2 => encoded_response(ct, body, "gzip", i),
+            _ => warc_record("resource", ct, body, i),
+        });
         written.push(body.clone());
         if i == 1 {
-            push(&mut out, 404, "text/html", b"<p>Not found</p>", 1000);
-            push(&mut out, 200, "image/png", b"\x89PNG\r\n", 1001);
+            push(response(404, "text/html", b"<p>Not found</p>", 1000));
+            push(response(200, "image/png", b"\x89PNG\r\n", 1001));
         }
     }
     (out, written)
