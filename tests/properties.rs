@@ -149,6 +149,7 @@ fn jsonl_reader_ends_and_yields_at_most_one_record_per_line() {
 #[test]
 fn tar_reader_ends_and_yields_at_most_one_record_per_header() {
     fuzz("tar", targets::tar, &archive_seeds(seeds::tar), usize::MAX);
+    targets::wait_for_tar_threads();
 }
 
 /// The bodies of the documents an archive yields, read from a file named `*.{ext}`.

@@ -13,7 +13,7 @@ mod archive;
 mod patterns;
 mod text;
 
-pub use archive::{jsonl, sources, tar, warc};
+pub use archive::{jsonl, sources, tar, wait_for_tar_threads, warc};
 pub use patterns::{MINI_PATTERNS, patterns, patterns_input};
 pub use text::{extract, extract_input, tag_claims, tag_claims_input};
 
