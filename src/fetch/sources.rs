@@ -224,7 +224,9 @@ impl Sources {
                 url,
                 kind: s.kind,
                 language,
-                interval: Duration::from_secs(minutes * 60),
+                // Saturates: a huge interval means "hardly ever", and the scheduler caps
+                // the date arithmetic (`minutes * 60` overflowed past u64::MAX / 60).
+                interval: Duration::from_secs(minutes.saturating_mul(60)),
                 enabled: s.enabled,
             });
         }
