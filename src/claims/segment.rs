@@ -291,7 +291,6 @@ fn pieces(text: &str, span: Span) -> Vec<Span> {
             .map(|i| i + window[i..].chars().next().map_or(1, char::len_utf8))
             .or_else(|| window.rfind(char::is_whitespace).filter(|&i| i >= half))
             .unwrap_or(window.len());
-        let cut = if cut == 0 { window.len().max(1) } else { cut };
         let piece = trimmed(text, start, start + cut);
         if !piece.is_empty() {
             out.push(piece);
@@ -356,6 +355,28 @@ mod tests {
             .into_iter()
             .map(|s| (s.kind, &text[s.span.start..s.span.end]))
             .collect()
+    }
+
+    #[test]
+    fn a_sentence_without_end_is_cut_into_bounded_pieces_the_last_not_a_sliver() {
+        // 4,100 bytes of words with a comma now and then, then a short sentence.
+        let mut text = String::new();
+        for i in 0..820 {
+            text.push_str(if i % 40 == 39 { "word, " } else { "word " });
+        }
+        text.push_str("JNIM attacked Kati.");
+        let pieces = pieces(&text, Span::new(0, text.len()));
+        assert!(pieces.iter().all(|p| p.len() <= MAX_SENTENCE_BYTES));
+        // Nothing lost: the pieces tile the text, give or take the spaces between them.
+        let joined: usize = pieces.iter().map(|p| p.len()).sum();
+        assert!(text.len() - joined < pieces.len());
+        // Cuts fall after a comma where the piece's second half has one.
+        assert!(text[..pieces[0].end].ends_with(','));
+        // The last piece is no sliver (cuts on commas shorten the others a little): the
+        // closing sentence is whole in it.
+        let last = pieces[pieces.len() - 1];
+        assert!(last.len() > MAX_SENTENCE_BYTES / 4, "{pieces:?}");
+        assert!(text[last.start..last.end].ends_with("JNIM attacked Kati."));
     }
 
     #[test]
